@@ -1,0 +1,61 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './database.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+
+/** Where the data lives: the embedded engine (a folder, or memory) or a PostgreSQL server. */
+export type DatabaseTarget =
+  | { engine: 'pglite'; /** A folder, or 'memory' for a throw-away database. */ dataDir: string }
+  | { engine: 'postgres'; url: string; schema?: string };
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  engine: DatabaseTarget['engine'];
+  close(): Promise<void>;
+}
+
+// Both engines return the same JavaScript values: dates as 'YYYY-MM-DD', counts and numerics as numbers.
+const OID = { int8: 20, date: 1082, numeric: 1700 } as const;
+const parsers: Record<number, (value: string) => unknown> = {
+  [OID.int8]: Number,
+  [OID.date]: (value) => value,
+  [OID.numeric]: Number,
+};
+
+/** pg's type parser lookup, with ours first. */
+const pgTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  parsers[oid] ??
+  (pg.types.getTypeParser as (oid: number, format?: string) => unknown)(
+    oid,
+    format,
+  )) as typeof pg.types.getTypeParser;
+
+export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
+  switch (target.engine) {
+    case 'pglite': {
+      if (target.dataDir !== 'memory') mkdirSync(target.dataDir, { recursive: true });
+      const pglite = await PGlite.create(
+        target.dataDir === 'memory' ? 'memory://' : target.dataDir,
+        {
+          parsers,
+        },
+      );
+      const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+      return { db, engine: 'pglite', close: () => db.destroy() };
+    }
+    case 'postgres': {
+      const pool = new pg.Pool({
+        connectionString: target.url,
+        max: 10,
+        ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+        types: { getTypeParser: pgTypeParser },
+      });
+      const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+      // Fail now, with a clear reason, rather than on the first request.
+      await sql`select 1`.execute(db);
+      return { db, engine: 'postgres', close: () => db.destroy() };
+    }
+  }
+}

@@ -1,0 +1,300 @@
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
+
+/*
+ * The Database type: one interface per table, as the migrations create them.
+ * `date` columns are read and written as 'YYYY-MM-DD' strings, `timestamptz` as Date,
+ * `numeric` and `bigint` as number (see connect.ts, which sets the same parsers on both engines).
+ */
+
+type Timestamps = {
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
+/** Postgres arrays: written and read as string arrays. */
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+type Json<T> = ColumnType<T, T | undefined, T>;
+
+export interface ServiceAreaTable extends Timestamps {
+  id: string;
+  code: string;
+  name: string;
+  lat: number;
+  lon: number;
+  members: number;
+}
+
+export interface LocationTable extends Timestamps {
+  id: string;
+  service_area_id: string;
+  name: string;
+  address: string;
+  lat: number;
+  lon: number;
+  accessible: Generated<boolean>;
+}
+
+export interface ClinicianTable extends Timestamps {
+  id: string;
+  npi: string;
+  name: string;
+  discipline: string;
+  specialties: TextArray;
+  languages: TextArray;
+  certifications: TextArray;
+  location_id: string;
+  fte: ColumnType<number, number | undefined, number>;
+  status: Generated<string>;
+}
+
+export interface TherapyGroupTable extends Timestamps {
+  id: string;
+  name: string;
+  specialty: string;
+  modality: string;
+  language: Generated<string>;
+  accommodations: TextArray;
+  location_id: string;
+  capacity: number;
+  min_size: Generated<number>;
+  kind: Generated<string>;
+  status: Generated<string>;
+  rrule: string;
+  session_minutes: Generated<number>;
+  starts_on: string;
+  ends_on: string | null;
+}
+
+export interface GroupFacilitatorTable {
+  group_id: string;
+  clinician_id: string;
+  role: Generated<string>;
+}
+
+export interface GroupSessionTable {
+  id: string;
+  group_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  status: Generated<string>;
+  cancel_reason: string | null;
+  disruption_id: string | null;
+}
+
+export interface AttendanceTable {
+  session_id: string;
+  patient_id: string;
+  status: string;
+}
+
+export interface PatientTable extends Timestamps {
+  id: string;
+  mrn: string;
+  name: string;
+  birth_date: string;
+  language: Generated<string>;
+  service_area_id: string;
+  lat: number;
+  lon: number;
+  needs: TextArray;
+  conditions: TextArray;
+  risk: Generated<string>;
+  discharged_at: Date | null;
+  perinatal: Generated<boolean>;
+  contact_preferences: Json<Record<string, unknown>>;
+}
+
+export interface EnrollmentTable extends Timestamps {
+  id: string;
+  patient_id: string;
+  group_id: string;
+  status: Generated<string>;
+  starts_on: string;
+  ends_on: string | null;
+  end_reason: string | null;
+}
+
+export interface AppointmentTable {
+  id: string;
+  patient_id: string;
+  clinician_id: string | null;
+  provider_id: string | null;
+  session_id: string | null;
+  kind: string;
+  urgency: Generated<string>;
+  prior_authorization: Generated<boolean>;
+  requested_at: Date;
+  first_offered_at: Date | null;
+  starts_at: Date | null;
+  status: string;
+  cancelled_by: string | null;
+  interval_override_note: string | null;
+  created_at: Generated<Date>;
+}
+
+export interface OutsideProviderTable extends Timestamps {
+  id: string;
+  name: string;
+  organization: string | null;
+  npi: string | null;
+  specialties: TextArray;
+  languages: TextArray;
+  certifications: TextArray;
+  modality: string;
+  lat: number;
+  lon: number;
+  accommodations: TextArray;
+  weekly_capacity: Generated<number>;
+  accepting: Generated<boolean>;
+  capacity_confirmed_at: Date | null;
+}
+
+export interface DisruptionTable extends Timestamps {
+  id: string;
+  kind: string;
+  title: string;
+  scope: Json<Record<string, unknown>>;
+  starts_on: string;
+  ends_on: string | null;
+  status: Generated<string>;
+}
+
+export interface MatchRunTable {
+  id: string;
+  disruption_id: string | null;
+  params: Json<Record<string, unknown>>;
+  stats: Json<Record<string, unknown>>;
+  created_at: Generated<Date>;
+}
+
+export interface MatchProposalTable {
+  id: string;
+  run_id: string;
+  patient_id: string;
+  option: string;
+  target_id: string | null;
+  cost: number;
+  explanation: Json<Record<string, unknown>>;
+  decision: Generated<string>;
+}
+
+export interface ReferralTable extends Timestamps {
+  id: string;
+  patient_id: string;
+  provider_id: string;
+  proposal_id: string | null;
+  status: Generated<string>;
+  due_at: Date | null;
+  reason: string | null;
+  history: Json<unknown[]>;
+}
+
+export interface OutreachTable {
+  id: string;
+  patient_id: string;
+  channel: string;
+  at: Date;
+  outcome: string;
+}
+
+export interface GrievanceTable extends Timestamps {
+  id: string;
+  patient_id: string;
+  received_at: Date;
+  channel: string;
+  type: string;
+  line_of_business: string;
+  expedited: Generated<boolean>;
+  disruption_id: string | null;
+  acknowledged_at: Date | null;
+  resolved_at: Date | null;
+  status: Generated<string>;
+  resolution: string | null;
+}
+
+export interface AppUserTable {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  clinician_id: string | null;
+  password_hash: string | null;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface UserSessionTable {
+  id: string;
+  user_id: string;
+  created_at: Generated<Date>;
+  last_seen_at: Generated<Date>;
+  expires_at: Date;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Generated<Date>;
+  revoked_at: Date | null;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  at: Generated<Date>;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  patient_id: string | null;
+  detail: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Database {
+  service_area: ServiceAreaTable;
+  location: LocationTable;
+  clinician: ClinicianTable;
+  therapy_group: TherapyGroupTable;
+  group_facilitator: GroupFacilitatorTable;
+  group_session: GroupSessionTable;
+  attendance: AttendanceTable;
+  patient: PatientTable;
+  enrollment: EnrollmentTable;
+  appointment: AppointmentTable;
+  outside_provider: OutsideProviderTable;
+  disruption: DisruptionTable;
+  match_run: MatchRunTable;
+  match_proposal: MatchProposalTable;
+  referral: ReferralTable;
+  outreach: OutreachTable;
+  grievance: GrievanceTable;
+  app_user: AppUserTable;
+  user_session: UserSessionTable;
+  api_token: ApiTokenTable;
+  audit_event: AuditEventTable;
+}
+
+/** The database handle, or a transaction on it: repositories accept either. */
+export type Db = Kysely<Database> | Transaction<Database>;
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+
+/** The core entities counted by `continuity stats`. */
+export const coreTables = [
+  'service_area',
+  'location',
+  'clinician',
+  'therapy_group',
+  'group_facilitator',
+  'group_session',
+  'attendance',
+  'patient',
+  'enrollment',
+  'appointment',
+  'outside_provider',
+  'disruption',
+] as const satisfies readonly (keyof Database)[];

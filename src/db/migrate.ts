@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
+import type { Database } from './database.ts';
+import * as core from './migrations/0001-core.ts';
+
+/** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
+const migrations: Record<string, Migration> = {
+  '0001-core': core,
+};
+
+export interface MigrationReport {
+  applied: string[];
+}
+
+/** Applies every pending migration in one run. Throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const failed = result.results?.find((r) => r.status === 'Error');
+  if (result.error !== undefined || failed) {
+    const name = failed?.migrationName ?? 'unknown';
+    throw new Error(`Migration ${name} failed: ${String(result.error)}`, { cause: result.error });
+  }
+  return { applied: (result.results ?? []).map((r) => r.migrationName) };
+}

@@ -1,0 +1,74 @@
+import fastifyHelmet from '@fastify/helmet';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Context } from '../context.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { healthRoutes } from './health.routes.ts';
+import { serviceAreaRoutes } from '../modules/service-areas/service-areas.routes.ts';
+
+export interface AppOptions {
+  /** Fastify's logger: false in tests, pino with the configured level in the server. */
+  logger?: boolean;
+}
+
+/** Only what is safe to log of an error: never a database `detail`, which can quote row values. */
+function errorSerializer(error: Error & { code?: unknown }) {
+  return { type: error.name, code: error.code, message: error.message, stack: error.stack ?? '' };
+}
+
+/** Builds the whole HTTP application from a context. It does not listen: server.ts does. */
+export async function buildApp(
+  context: Context,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: context.config.LOG_LEVEL,
+      serializers: { err: errorSerializer },
+    },
+    bodyLimit: 1_048_576,
+    requestIdHeader: false,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandler(app);
+
+  await app.register(fastifyHelmet, {
+    // The API documentation page loads its own inline scripts and styles.
+    contentSecurityPolicy: false,
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Continuity API',
+        version: '1',
+        description: 'Keeps behavioral-health patients in care when their care is disrupted.',
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { context });
+  await app.register(
+    async (api) => {
+      await api.register(serviceAreaRoutes, { context });
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

@@ -1,0 +1,115 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { createContext, type Context } from '../context.ts';
+import type { DatabaseTarget } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { buildApp } from '../http/app.ts';
+import { fixedClock, type Clock } from '../shared/clock.ts';
+import { parseConfig } from '../shared/config.ts';
+
+/** The engines every database test runs on: embedded always, server Postgres when TEST_DATABASE_URL is set. */
+export function testEngines(): {
+  name: string;
+  target: () => Promise<DatabaseTarget & { cleanup?: () => Promise<void> }>;
+}[] {
+  const engines: ReturnType<typeof testEngines> = [
+    { name: 'pglite', target: () => Promise.resolve({ engine: 'pglite', dataDir: 'memory' }) },
+  ];
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    engines.push({
+      name: 'postgres',
+      target: async () => {
+        // Each test context gets a schema of its own, dropped afterwards.
+        const schema = `test_${randomBytes(6).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`create schema ${schema}`);
+        await admin.end();
+        return {
+          engine: 'postgres',
+          url,
+          schema,
+          cleanup: async () => {
+            const client = new pg.Client({ connectionString: url });
+            await client.connect();
+            await client.query(`drop schema ${schema} cascade`);
+            await client.end();
+          },
+        };
+      },
+    });
+  }
+  return engines;
+}
+
+export const testNow = '2025-03-03T17:00:00.000Z';
+
+/** A migrated context on the given engine, with a fixed clock. */
+export async function createTestContext(
+  engine: ReturnType<typeof testEngines>[number],
+  clock: Clock = fixedClock(testNow),
+): Promise<Context & { dispose(): Promise<void> }> {
+  const target = await engine.target();
+  const context = await createContext(parseConfig({ LOG_LEVEL: 'silent' }), {
+    database: target,
+    clock,
+  });
+  await migrateToLatest(context.db);
+  return {
+    ...context,
+    async dispose() {
+      await context.close();
+      await target.cleanup?.();
+    },
+  };
+}
+
+/**
+ * Declares a suite once per engine. `use()` gives the suite's context and app, built before
+ * its tests and torn down after.
+ */
+export function describeEachEngine(
+  title: string,
+  suite: (use: () => { context: Context; app: FastifyInstance }) => void,
+): void {
+  for (const engine of testEngines()) {
+    describe(`${title} [${engine.name}]`, () => {
+      let state:
+        { context: Context & { dispose(): Promise<void> }; app: FastifyInstance } | undefined;
+      beforeAll(async () => {
+        const context = await createTestContext(engine);
+        const app = await buildApp(context, { logger: false });
+        await app.ready();
+        state = { context, app };
+      });
+      afterAll(async () => {
+        await state?.app.close();
+        await state?.context.dispose();
+      });
+      suite(() => {
+        if (!state) throw new Error('The suite context is not ready.');
+        return state;
+      });
+    });
+  }
+}
+
+/** Row counts of every table: a cheap check that a refused request wrote nothing. */
+export async function rowCounts(context: Context): Promise<Record<string, number>> {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'
+    order by table_name`.execute(context.db);
+  const counts: Record<string, number> = {};
+  for (const { table_name } of rows) {
+    const result = await sql<{
+      n: number;
+    }>`select count(*)::int as n from ${sql.table(table_name)}`.execute(context.db);
+    counts[table_name] = result.rows[0]?.n ?? 0;
+  }
+  return counts;
+}
