@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the data lives: the embedded engine (a folder, or memory) or a PostgreSQL server. */
@@ -35,15 +37,23 @@ const pgTypeParser = ((oid: number, format?: 'text' | 'binary') =>
 export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseHandle> {
   switch (target.engine) {
     case 'pglite': {
-      if (target.dataDir !== 'memory') mkdirSync(target.dataDir, { recursive: true });
-      const pglite = await PGlite.create(
-        target.dataDir === 'memory' ? 'memory://' : target.dataDir,
-        {
-          parsers,
-        },
-      );
-      const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-      return { db, engine: 'pglite', close: () => db.destroy() };
+      const inMemory = target.dataDir === 'memory';
+      if (!inMemory) mkdirSync(target.dataDir, { recursive: true });
+      const unlock = inMemory ? () => undefined : lockDataDir(target.dataDir);
+      try {
+        // The Postgres files live in a subfolder that PGlite owns; the lock file stays outside it.
+        const dataDir = inMemory ? 'memory://' : join(target.dataDir, 'pglite');
+        const pglite = await PGlite.create(dataDir, { parsers });
+        const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+        const close = async () => {
+          await db.destroy();
+          unlock();
+        };
+        return { db, engine: 'pglite', close };
+      } catch (error) {
+        unlock();
+        throw error;
+      }
     }
     case 'postgres': {
       const pool = new pg.Pool({
