@@ -4,6 +4,10 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Config } from './shared/config.ts';
 import { createServiceAreaService } from './modules/service-areas/service-areas.service.ts';
+import { createLocationService } from './modules/locations/locations.service.ts';
+import { createClinicianService } from './modules/clinicians/clinicians.service.ts';
+import { createPatientService } from './modules/patients/patients.service.ts';
+import { createOutsideProviderService } from './modules/outside-providers/outside-providers.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -55,6 +59,10 @@ export interface ServiceDeps {
 function createServices(deps: ServiceDeps) {
   return {
     serviceAreas: createServiceAreaService(deps),
+    locations: createLocationService(deps),
+    clinicians: createClinicianService(deps),
+    patients: createPatientService(deps),
+    outsideProviders: createOutsideProviderService(deps),
   };
 }
 

@@ -12,6 +12,10 @@ import type { Context } from '../context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { serviceAreaRoutes } from '../modules/service-areas/service-areas.routes.ts';
+import { locationRoutes } from '../modules/locations/locations.routes.ts';
+import { clinicianRoutes } from '../modules/clinicians/clinicians.routes.ts';
+import { patientRoutes } from '../modules/patients/patients.routes.ts';
+import { outsideProviderRoutes } from '../modules/outside-providers/outside-providers.routes.ts';
 
 export interface AppOptions {
   /** Fastify's logger: false in tests, pino with the configured level in the server. */
@@ -67,6 +71,10 @@ export async function buildApp(
   await app.register(
     async (api) => {
       await api.register(serviceAreaRoutes, { context });
+      await api.register(locationRoutes, { context });
+      await api.register(clinicianRoutes, { context });
+      await api.register(patientRoutes, { context });
+      await api.register(outsideProviderRoutes, { context });
     },
     { prefix: '/api/v1' },
   );
