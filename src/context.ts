@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from './shared/clock.ts';
 import type { Config } from './shared/config.ts';
 import { createServiceAreaService } from './modules/service-areas/service-areas.service.ts';
+import { createGroupService } from './modules/groups/groups.service.ts';
+import { createEnrollmentService } from './modules/enrollments/enrollments.service.ts';
 import { createLocationService } from './modules/locations/locations.service.ts';
 import { createClinicianService } from './modules/clinicians/clinicians.service.ts';
 import { createPatientService } from './modules/patients/patients.service.ts';
@@ -59,6 +61,8 @@ export interface ServiceDeps {
 function createServices(deps: ServiceDeps) {
   return {
     serviceAreas: createServiceAreaService(deps),
+    groups: createGroupService(deps),
+    enrollments: createEnrollmentService(deps),
     locations: createLocationService(deps),
     clinicians: createClinicianService(deps),
     patients: createPatientService(deps),

@@ -12,6 +12,8 @@ import type { Context } from '../context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { serviceAreaRoutes } from '../modules/service-areas/service-areas.routes.ts';
+import { groupRoutes } from '../modules/groups/groups.routes.ts';
+import { enrollmentRoutes } from '../modules/enrollments/enrollments.routes.ts';
 import { locationRoutes } from '../modules/locations/locations.routes.ts';
 import { clinicianRoutes } from '../modules/clinicians/clinicians.routes.ts';
 import { patientRoutes } from '../modules/patients/patients.routes.ts';
@@ -71,6 +73,8 @@ export async function buildApp(
   await app.register(
     async (api) => {
       await api.register(serviceAreaRoutes, { context });
+      await api.register(groupRoutes, { context });
+      await api.register(enrollmentRoutes, { context });
       await api.register(locationRoutes, { context });
       await api.register(clinicianRoutes, { context });
       await api.register(patientRoutes, { context });
