@@ -10,6 +10,7 @@ import { createLocationService } from './modules/locations/locations.service.ts'
 import { createClinicianService } from './modules/clinicians/clinicians.service.ts';
 import { createPatientService } from './modules/patients/patients.service.ts';
 import { createOutsideProviderService } from './modules/outside-providers/outside-providers.service.ts';
+import { createStatsService } from './modules/stats/stats.service.ts';
 import { createSeedService } from './modules/seed/seed.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
@@ -68,6 +69,7 @@ function createServices(deps: ServiceDeps) {
     clinicians: createClinicianService(deps),
     patients: createPatientService(deps),
     outsideProviders: createOutsideProviderService(deps),
+    stats: createStatsService(deps),
     seed: createSeedService(deps),
   };
 }

@@ -9,7 +9,13 @@ import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the data lives: the embedded engine (a folder, or memory) or a PostgreSQL server. */
 export type DatabaseTarget =
-  | { engine: 'pglite'; /** A folder, or 'memory' for a throw-away database. */ dataDir: string }
+  | {
+      engine: 'pglite';
+      /** A folder, or 'memory' for a throw-away database. */
+      dataDir: string;
+      /** A data folder dumped by PGlite to start from (tests: an already migrated database). */
+      template?: Blob;
+    }
   | { engine: 'postgres'; url: string; schema?: string };
 
 export interface DatabaseHandle {
@@ -43,7 +49,10 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseH
       try {
         // The Postgres files live in a subfolder that PGlite owns; the lock file stays outside it.
         const dataDir = inMemory ? 'memory://' : join(target.dataDir, 'pglite');
-        const pglite = await PGlite.create(dataDir, { parsers });
+        const pglite = await PGlite.create(dataDir, {
+          parsers,
+          ...(target.template ? { loadDataDir: target.template } : {}),
+        });
         const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
         const close = async () => {
           await db.destroy();

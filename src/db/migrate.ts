@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Database } from './database.ts';
 import * as core from './migrations/0001-core.ts';
@@ -14,9 +14,17 @@ export interface MigrationReport {
 
 /** Applies every pending migration in one run. Throws with the failing migration's name. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationReport> {
+  // Name the schema: without it Kysely finds a migration table in any schema on the search path's
+  // server, and two databases sharing a server (test schemas) would take each other's lock.
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(
+    db,
+  );
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('No current schema: check the search_path of DATABASE_URL.');
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableSchema: schema,
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   const failed = result.results?.find((r) => r.status === 'Error');

@@ -5,7 +5,9 @@ import { buildApp } from './app.ts';
  * Listens on HOST:PORT and closes cleanly on SIGINT/SIGTERM: in-flight requests finish, then the
  * database is closed (PGlite flushes to disk).
  */
-export async function startServer(context: Context): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startServer(
+  context: Context,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const app = await buildApp(context);
   await app.listen({ host: context.config.HOST, port: context.config.PORT });
   const address = app.server.address();
