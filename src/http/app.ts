@@ -20,8 +20,10 @@ import { patientRoutes } from '../modules/patients/patients.routes.ts';
 import { outsideProviderRoutes } from '../modules/outside-providers/outside-providers.routes.ts';
 
 export interface AppOptions {
-  /** Fastify's logger: false in tests, pino with the configured level in the server. */
-  logger?: boolean;
+  /**
+   * False for no log (most tests). Otherwise pino at LOG_LEVEL (or `level`), to stdout or `stream`.
+   */
+  logger?: false | { level?: string; stream?: { write(line: string): void } };
 }
 
 /** Only what is safe to log of an error: never a database `detail`, which can quote row values. */
@@ -35,10 +37,14 @@ export async function buildApp(
   options: AppOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? {
-      level: context.config.LOG_LEVEL,
-      serializers: { err: errorSerializer },
-    },
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: options.logger?.level ?? context.config.LOG_LEVEL,
+            serializers: { err: errorSerializer },
+            ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
+          },
     bodyLimit: 1_048_576,
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),

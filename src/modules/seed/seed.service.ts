@@ -51,7 +51,7 @@ export function createSeedService({ db, clock, config }: ServiceDeps) {
       const refuse = () =>
         new AppError(
           'CONFLICT',
-          'The database already holds a catalogue; seed with replace to overwrite it.',
+          'The database already holds a catalogue; seed with replace (--replace on the command line) to overwrite it.',
         );
       // Refuse early, before spending seconds on generation; checked again under the lock below.
       if (!options.replace && (await hasCatalogue(db))) throw refuse();
