@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Updateable } from 'kysely';
 import type { Database, Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
@@ -116,23 +116,8 @@ export async function insertGroup(db: Db, fields: GroupFields): Promise<string> 
   await withDbErrors(() =>
     db
       .insertInto('therapy_group')
-      .values({
-        id,
-        name: fields.name,
-        specialty: fields.specialty,
-        modality: fields.modality,
-        language: fields.language,
-        accommodations: fields.accommodations,
-        location_id: fields.locationId,
-        capacity: fields.capacity,
-        min_size: fields.minSize,
-        kind: fields.kind,
-        status: fields.status,
-        rrule: fields.rrule,
-        session_minutes: fields.sessionMinutes,
-        starts_on: fields.startsOn,
-        ends_on: fields.endsOn,
-      })
+      // `fields` is complete, so every column toColumns maps is present.
+      .values({ ...(toColumns(fields) as Insertable<Database['therapy_group']>), id })
       .execute(),
   );
   return id;
