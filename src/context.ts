@@ -12,6 +12,10 @@ import { createPatientService } from './modules/patients/patients.service.ts';
 import { createOutsideProviderService } from './modules/outside-providers/outside-providers.service.ts';
 import { createStatsService } from './modules/stats/stats.service.ts';
 import { createSeedService } from './modules/seed/seed.service.ts';
+import { createAccess, type Access } from './modules/audit/access.service.ts';
+import { createAuthenticator, type Authenticator } from './modules/auth/authenticator.service.ts';
+import type { Actor } from './modules/auth/policy.domain.ts';
+import { createUserService } from './modules/auth/users.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -19,7 +23,10 @@ export interface Context {
   db: Kysely<Database>;
   engine: DatabaseTarget['engine'];
   clock: Clock;
-  services: Services;
+  /** Signs people in and identifies requests. */
+  authenticator: Authenticator;
+  /** The services as `actor` may use them: every call is checked against the policy and audited. */
+  servicesFor(actor: Actor): Services;
   close(): Promise<void>;
 }
 
@@ -42,22 +49,25 @@ export async function createContext(
 ): Promise<Context> {
   const handle = await connectDatabase(options.database ?? databaseTargetOf(config));
   const clock = options.clock ?? systemClock;
-  const deps = { db: handle.db, clock, config };
+  const { db } = handle;
   return {
     config,
-    db: handle.db,
+    db,
     engine: handle.engine,
     clock,
-    services: createServices(deps),
+    authenticator: createAuthenticator({ db, clock, config }),
+    servicesFor: (actor) =>
+      createServices({ db, clock, config, access: createAccess(db, clock, actor) }),
     close: () => handle.close(),
   };
 }
 
-/** What a service factory receives. */
+/** What a service factory receives: built per actor, so a service always knows who is asking. */
 export interface ServiceDeps {
   db: Kysely<Database>;
   clock: Clock;
   config: Config;
+  access: Access;
 }
 
 function createServices(deps: ServiceDeps) {
@@ -71,6 +81,7 @@ function createServices(deps: ServiceDeps) {
     outsideProviders: createOutsideProviderService(deps),
     stats: createStatsService(deps),
     seed: createSeedService(deps),
+    users: createUserService(deps),
   };
 }
 

@@ -221,7 +221,12 @@ export interface AppUserTable {
   clinician_id: string | null;
   password_hash: string | null;
   active: Generated<boolean>;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  last_login_at: Date | null;
+  version: Generated<number>;
   created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 export interface UserSessionTable {
@@ -230,6 +235,16 @@ export interface UserSessionTable {
   created_at: Generated<Date>;
   last_seen_at: Generated<Date>;
   expires_at: Date;
+  csrf_token: string;
+  ip: string | null;
+}
+
+export interface LoginAttemptTable {
+  id: Generated<number>;
+  at: Date;
+  email: string;
+  ip: string;
+  success: boolean;
 }
 
 export interface ApiTokenTable {
@@ -239,6 +254,7 @@ export interface ApiTokenTable {
   token_hash: string;
   created_at: Generated<Date>;
   revoked_at: Date | null;
+  last_used_at: Date | null;
 }
 
 export interface AuditEventTable {
@@ -250,6 +266,8 @@ export interface AuditEventTable {
   entity_id: string | null;
   patient_id: string | null;
   detail: Json<Record<string, unknown>>;
+  ip: string | null;
+  outcome: Generated<string>;
   prev_hash: string;
   hash: string;
 }
@@ -275,6 +293,7 @@ export interface Database {
   app_user: AppUserTable;
   user_session: UserSessionTable;
   api_token: ApiTokenTable;
+  login_attempt: LoginAttemptTable;
   audit_event: AuditEventTable;
 }
 

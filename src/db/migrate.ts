@@ -2,10 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely/migration';
 import type { Database } from './database.ts';
 import * as core from './migrations/0001-core.ts';
+import * as authAudit from './migrations/0002-auth-audit.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
   '0001-core': core,
+  '0002-auth-audit': authAudit,
 };
 
 export interface MigrationReport {

@@ -9,6 +9,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Context } from '../context.ts';
+import { installAuthentication } from './authenticate.ts';
+import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { serviceAreaRoutes } from '../modules/service-areas/service-areas.routes.ts';
@@ -46,6 +48,7 @@ export async function buildApp(
             ...(options.logger?.stream ? { stream: options.logger.stream } : {}),
           },
     bodyLimit: 1_048_576,
+    trustProxy: context.config.TRUST_PROXY === 'true',
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200 },
@@ -75,9 +78,11 @@ export async function buildApp(
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
+  await installAuthentication(app, context);
   await app.register(healthRoutes, { context });
   await app.register(
     async (api) => {
+      await api.register(authRoutes, { context });
       await api.register(serviceAreaRoutes, { context });
       await api.register(groupRoutes, { context });
       await api.register(enrollmentRoutes, { context });

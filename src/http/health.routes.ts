@@ -10,12 +10,16 @@ export const healthRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
 ) => {
   app.get(
     '/healthz',
-    { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { public: true },
+      schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
     () => ({ status: 'ok' as const }),
   );
   app.get(
     '/readyz',
     {
+      config: { public: true },
       schema: {
         hide: true,
         response: {

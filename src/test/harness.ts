@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyInstance, InjectOptions } from 'fastify';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
@@ -10,6 +10,9 @@ import type { Database } from '../db/database.ts';
 import { PGliteDialect } from '../db/pglite-dialect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
+import { insertToken, insertUser } from '../modules/auth/auth.repository.ts';
+import { newApiTokenSecret, secretHash } from '../modules/auth/authenticator.service.ts';
+import type { Role } from '../modules/auth/policy.domain.ts';
 import { fixedClock, type Clock } from '../shared/clock.ts';
 import { parseConfig } from '../shared/config.ts';
 
@@ -106,25 +109,79 @@ export async function createTestContext(
 }
 
 /**
+ * A user of the given role with an API token; returns the Authorization header value. Tokens skip
+ * argon2 and CSRF, which keeps suites fast; sign-in itself is tested in the auth suites.
+ */
+export async function bearerFor(
+  context: Context,
+  role: Role,
+  options: { clinicianId?: string } = {},
+): Promise<string> {
+  const userId = randomUUID();
+  const secret = newApiTokenSecret();
+  await insertUser(context.db, {
+    id: userId,
+    email: `${role}-${userId}@test.continuity`,
+    name: `Test ${role}`,
+    role,
+    clinician_id: options.clinicianId ?? null,
+    password_hash: null,
+  });
+  await insertToken(context.db, {
+    id: randomUUID(),
+    user_id: userId,
+    name: 'test',
+    token_hash: secretHash(secret),
+  });
+  return `Bearer ${secret}`;
+}
+
+/**
+ * The app as one caller sees it: every inject carries `authorization` unless the request sets
+ * its own (an empty string sends none, to act as nobody).
+ */
+export function actingAs(app: FastifyInstance, authorization: string): FastifyInstance {
+  const inject = (options: InjectOptions | string) => {
+    const request = typeof options === 'string' ? { url: options } : options;
+    const headers: Record<string, string> = {
+      authorization,
+      ...(request.headers as Record<string, string>),
+    };
+    if (headers.authorization === '') delete headers.authorization;
+    return app.inject({ ...request, headers });
+  };
+  return new Proxy(app, {
+    get: (target, property, receiver) =>
+      property === 'inject' ? inject : Reflect.get(target, property, receiver),
+  });
+}
+
+/**
  * Declares a suite once per engine. `use()` gives the suite's context and app, built before
- * its tests and torn down after.
+ * its tests and torn down after; the app acts as an administrator (see actingAs and bearerFor
+ * for other callers).
  */
 export function describeEachEngine(
   title: string,
-  suite: (use: () => { context: Context; app: FastifyInstance }) => void,
+  suite: (use: () => { context: Context; app: FastifyInstance; raw: FastifyInstance }) => void,
 ): void {
   for (const engine of testEngines()) {
     describe(`${title} [${engine.name}]`, () => {
       let state:
-        { context: Context & { dispose(): Promise<void> }; app: FastifyInstance } | undefined;
+        | {
+            context: Context & { dispose(): Promise<void> };
+            app: FastifyInstance;
+            raw: FastifyInstance;
+          }
+        | undefined;
       beforeAll(async () => {
         const context = await createTestContext(engine);
-        const app = await buildApp(context, { logger: false });
-        await app.ready();
-        state = { context, app };
+        const raw = await buildApp(context, { logger: false });
+        await raw.ready();
+        state = { context, raw, app: actingAs(raw, await bearerFor(context, 'admin')) };
       });
       afterAll(async () => {
-        await state?.app.close();
+        await state?.raw.close();
         await state?.context.dispose();
       });
       suite(() => {

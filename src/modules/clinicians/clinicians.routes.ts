@@ -16,8 +16,6 @@ export const clinicianRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
   app,
   { context },
 ) => {
-  const service = context.services.clinicians;
-
   app.post(
     '/clinicians',
     {
@@ -27,7 +25,8 @@ export const clinicianRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
         response: { 201: clinicianSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await request.services.clinicians.create(request.body)),
   );
 
   app.get(
@@ -41,14 +40,14 @@ export const clinicianRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.list(filter, { cursor, limit });
+      return request.services.clinicians.list(filter, { cursor, limit });
     },
   );
 
   app.get(
     '/clinicians/:id',
     { schema: { tags, params: idParams, response: { 200: clinicianSchema, ...errorResponses } } },
-    async (request) => service.get(request.params.id),
+    async (request) => request.services.clinicians.get(request.params.id),
   );
 
   app.patch(
@@ -63,7 +62,7 @@ export const clinicianRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
     },
     async (request) => {
       const { version, ...patch } = request.body;
-      return service.update(request.params.id, version, patch);
+      return request.services.clinicians.update(request.params.id, version, patch);
     },
   );
   return Promise.resolve();

@@ -16,8 +16,6 @@ export const enrollmentRoutes: FastifyPluginAsyncZod<{ context: Context }> = asy
   app,
   { context },
 ) => {
-  const service = context.services.enrollments;
-
   app.post(
     '/enrollments',
     {
@@ -27,7 +25,8 @@ export const enrollmentRoutes: FastifyPluginAsyncZod<{ context: Context }> = asy
         response: { 201: enrollmentSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await request.services.enrollments.create(request.body)),
   );
 
   app.get(
@@ -41,14 +40,14 @@ export const enrollmentRoutes: FastifyPluginAsyncZod<{ context: Context }> = asy
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.list(filter, { cursor, limit });
+      return request.services.enrollments.list(filter, { cursor, limit });
     },
   );
 
   app.get(
     '/enrollments/:id',
     { schema: { tags, params: idParams, response: { 200: enrollmentSchema, ...errorResponses } } },
-    async (request) => service.get(request.params.id),
+    async (request) => request.services.enrollments.get(request.params.id),
   );
 
   app.patch(
@@ -63,7 +62,7 @@ export const enrollmentRoutes: FastifyPluginAsyncZod<{ context: Context }> = asy
     },
     async (request) => {
       const { version, ...patch } = request.body;
-      return service.update(request.params.id, version, patch);
+      return request.services.enrollments.update(request.params.id, version, patch);
     },
   );
   return Promise.resolve();

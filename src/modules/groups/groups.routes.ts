@@ -18,8 +18,6 @@ export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
   app,
   { context },
 ) => {
-  const service = context.services.groups;
-
   app.post(
     '/groups',
     {
@@ -29,7 +27,8 @@ export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
         response: { 201: groupSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await request.services.groups.create(request.body)),
   );
 
   app.get(
@@ -43,14 +42,14 @@ export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.list(filter, { cursor, limit });
+      return request.services.groups.list(filter, { cursor, limit });
     },
   );
 
   app.get(
     '/groups/:id',
     { schema: { tags, params: idParams, response: { 200: groupSchema, ...errorResponses } } },
-    async (request) => service.get(request.params.id),
+    async (request) => request.services.groups.get(request.params.id),
   );
 
   app.patch(
@@ -65,7 +64,7 @@ export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
     },
     async (request) => {
       const { version, ...patch } = request.body;
-      return service.update(request.params.id, version, patch);
+      return request.services.groups.update(request.params.id, version, patch);
     },
   );
 
@@ -81,7 +80,7 @@ export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.sessions(request.params.id, filter, { cursor, limit });
+      return request.services.groups.sessions(request.params.id, filter, { cursor, limit });
     },
   );
   return Promise.resolve();

@@ -16,8 +16,6 @@ export const locationRoutes: FastifyPluginAsyncZod<{ context: Context }> = async
   app,
   { context },
 ) => {
-  const service = context.services.locations;
-
   app.post(
     '/locations',
     {
@@ -27,7 +25,8 @@ export const locationRoutes: FastifyPluginAsyncZod<{ context: Context }> = async
         response: { 201: locationSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await request.services.locations.create(request.body)),
   );
 
   app.get(
@@ -41,14 +40,14 @@ export const locationRoutes: FastifyPluginAsyncZod<{ context: Context }> = async
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.list(filter, { cursor, limit });
+      return request.services.locations.list(filter, { cursor, limit });
     },
   );
 
   app.get(
     '/locations/:id',
     { schema: { tags, params: idParams, response: { 200: locationSchema, ...errorResponses } } },
-    async (request) => service.get(request.params.id),
+    async (request) => request.services.locations.get(request.params.id),
   );
 
   app.patch(
@@ -63,7 +62,7 @@ export const locationRoutes: FastifyPluginAsyncZod<{ context: Context }> = async
     },
     async (request) => {
       const { version, ...patch } = request.body;
-      return service.update(request.params.id, version, patch);
+      return request.services.locations.update(request.params.id, version, patch);
     },
   );
   return Promise.resolve();

@@ -16,8 +16,6 @@ export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> 
   app,
   { context },
 ) => {
-  const service = context.services.outsideProviders;
-
   app.post(
     '/outside-providers',
     {
@@ -27,7 +25,8 @@ export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> 
         response: { 201: outsideProviderSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await request.services.outsideProviders.create(request.body)),
   );
 
   app.get(
@@ -41,7 +40,7 @@ export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> 
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.list(filter, { cursor, limit });
+      return request.services.outsideProviders.list(filter, { cursor, limit });
     },
   );
 
@@ -54,7 +53,7 @@ export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> 
         response: { 200: outsideProviderSchema, ...errorResponses },
       },
     },
-    async (request) => service.get(request.params.id),
+    async (request) => request.services.outsideProviders.get(request.params.id),
   );
 
   app.patch(
@@ -69,7 +68,7 @@ export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> 
     },
     async (request) => {
       const { version, ...patch } = request.body;
-      return service.update(request.params.id, version, patch);
+      return request.services.outsideProviders.update(request.params.id, version, patch);
     },
   );
   return Promise.resolve();

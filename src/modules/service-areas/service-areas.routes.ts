@@ -16,8 +16,6 @@ export const serviceAreaRoutes: FastifyPluginAsyncZod<{ context: Context }> = as
   app,
   { context },
 ) => {
-  const service = context.services.serviceAreas;
-
   app.post(
     '/service-areas',
     {
@@ -27,7 +25,8 @@ export const serviceAreaRoutes: FastifyPluginAsyncZod<{ context: Context }> = as
         response: { 201: serviceAreaSchema, ...errorResponses },
       },
     },
-    async (request, reply) => reply.status(201).send(await service.create(request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await request.services.serviceAreas.create(request.body)),
   );
 
   app.get(
@@ -41,14 +40,14 @@ export const serviceAreaRoutes: FastifyPluginAsyncZod<{ context: Context }> = as
     },
     async (request) => {
       const { cursor, limit, ...filter } = request.query;
-      return service.list(filter, { cursor, limit });
+      return request.services.serviceAreas.list(filter, { cursor, limit });
     },
   );
 
   app.get(
     '/service-areas/:id',
     { schema: { tags, params: idParams, response: { 200: serviceAreaSchema, ...errorResponses } } },
-    async (request) => service.get(request.params.id),
+    async (request) => request.services.serviceAreas.get(request.params.id),
   );
 
   app.patch(
@@ -63,7 +62,7 @@ export const serviceAreaRoutes: FastifyPluginAsyncZod<{ context: Context }> = as
     },
     async (request) => {
       const { version, ...patch } = request.body;
-      return service.update(request.params.id, version, patch);
+      return request.services.serviceAreas.update(request.params.id, version, patch);
     },
   );
   return Promise.resolve();

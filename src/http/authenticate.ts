@@ -1,0 +1,91 @@
+import fastifyCookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Context, Services } from '../context.ts';
+import { sessionCookie } from '../modules/auth/authenticator.service.ts';
+import { anonymous, type Actor } from '../modules/auth/policy.domain.ts';
+import { AppError, isAppError } from '../shared/errors.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is asking (anonymous when nobody is signed in). */
+    actor: Actor;
+    /** The services as this actor may use them. */
+    services: Services;
+    /** For cookie sessions: the token unsafe requests must send back in x-csrf-token. */
+    csrfToken: string | null;
+  }
+  interface FastifyContextConfig {
+    /** A route anyone may call (sign-in, health). Every other route requires a permission in its service. */
+    public?: boolean;
+  }
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function bearerOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header === undefined) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? '';
+}
+
+/** The cookie's attributes: HttpOnly, SameSite=Strict, Secure whenever the request came over HTTPS. */
+export function cookieOptions(request: FastifyRequest, expires?: Date) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'strict' as const,
+    secure: request.protocol === 'https',
+    ...(expires ? { expires } : {}),
+  };
+}
+
+/**
+ * Cross-site request forgery: a cookie-authenticated unsafe request must come from our own origin
+ * (when the browser says where it comes from) and carry the session's CSRF token.
+ */
+function checkCsrf(request: FastifyRequest, csrfToken: string | null): void {
+  if (!unsafeMethods.has(request.method) || request.actor.kind !== 'user') return;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
+    throw new AppError('CSRF_FAILED', 'The request comes from another site.');
+  }
+  if (csrfToken === null || request.headers['x-csrf-token'] !== csrfToken) {
+    throw new AppError('CSRF_FAILED', 'Send the x-csrf-token header given at sign-in.');
+  }
+}
+
+/**
+ * Identifies every request (bearer token or session cookie), checks CSRF for cookie sessions, and
+ * gives the request its actor's services. It decides nothing about permissions: services do.
+ */
+export async function installAuthentication(app: FastifyInstance, context: Context): Promise<void> {
+  await app.register(fastifyCookie);
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.decorateRequest('services', null as unknown as Services);
+  app.decorateRequest('csrfToken', null);
+
+  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    const isPublic = request.routeOptions.config.public === true;
+    try {
+      const { actor, csrfToken } = await context.authenticator.authenticate({
+        bearer: bearerOf(request),
+        sessionId: request.cookies[sessionCookie],
+        ip: request.ip,
+      });
+      request.actor = actor;
+      request.csrfToken = csrfToken;
+      checkCsrf(request, csrfToken);
+    } catch (error) {
+      // An ended session must not stop anyone from signing in again.
+      if (!isPublic || !isAppError(error) || error.code === 'CSRF_FAILED') {
+        if (isAppError(error) && error.code === 'SESSION_EXPIRED')
+          reply.clearCookie(sessionCookie, cookieOptions(request));
+        throw error;
+      }
+      request.actor = anonymous(request.ip);
+      request.csrfToken = null;
+    }
+    request.services = context.servicesFor(request.actor);
+  });
+}

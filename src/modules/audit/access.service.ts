@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../../db/database.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { AppError } from '../../shared/errors.ts';
+import { isAllowed, type Actor, type Permission } from '../auth/policy.domain.ts';
+import type { AuditEventInput } from './audit.domain.ts';
+import { appendAuditEvents } from './audit.repository.ts';
+
+/** What a service says about one access: the rest (who, when, from where) is filled in here. */
+export interface AccessRecord {
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  patientId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * The actor's access to data, as every service sees it: the policy check and the audit trail in
+ * one place, so no route or command can skip either.
+ */
+export interface Access {
+  readonly actor: Actor;
+  /**
+   * Throws UNAUTHENTICATED (nobody signed in) or FORBIDDEN (the role lacks the permission). When
+   * `record` is given the refusal is audited as denied, in a transaction of its own that commits
+   * even though the request fails.
+   */
+  require(permission: Permission, record?: AccessRecord): Promise<void>;
+  /** Audits allowed accesses: inside `trx` for a write (so they commit with it), else on their own. */
+  record(records: readonly AccessRecord[], trx?: Db): Promise<void>;
+}
+
+export function createAccess(db: Kysely<Database>, clock: Clock, actor: Actor): Access {
+  const toEvent = (record: AccessRecord, outcome: AuditEventInput['outcome']): AuditEventInput => ({
+    at: clock.now(),
+    actor: actor.label,
+    action: record.action,
+    entity: record.entity,
+    entityId: record.entityId ?? null,
+    patientId: record.patientId ?? null,
+    ip: actor.ip,
+    outcome,
+    detail: record.detail ?? {},
+  });
+  const append = async (events: AuditEventInput[], trx?: Db) => {
+    if (trx) await appendAuditEvents(trx, events);
+    else await db.transaction().execute((t) => appendAuditEvents(t, events));
+  };
+  return {
+    actor,
+    async require(permission, record) {
+      if (isAllowed(actor.role, permission)) return;
+      if (record) await append([toEvent(record, 'denied')]);
+      if (actor.role === null) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+      throw new AppError('FORBIDDEN', `The ${actor.role} role may not do this.`, { permission });
+    },
+    async record(records, trx) {
+      await append(
+        records.map((record) => toEvent(record, 'allowed')),
+        trx,
+      );
+    },
+  };
+}
