@@ -18,6 +18,8 @@ import { connectDatabase, type DatabaseHandle, type DatabaseTarget } from '../sr
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { generateRegion } from '../src/modules/seed/region.domain.ts';
 import type { Scale } from '../src/modules/seed/scale.domain.ts';
+import { createAccess } from '../src/modules/audit/access.service.ts';
+import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import { createSeedService, type SeedResult } from '../src/modules/seed/seed.service.ts';
 import { systemClock } from '../src/shared/clock.ts';
 import { parseConfig } from '../src/shared/config.ts';
@@ -50,7 +52,8 @@ async function seedInto(
 ): Promise<{ result: SeedResult; db: DatabaseHandle }> {
   const handle = await connectDatabase(target);
   await migrateToLatest(handle.db);
-  const service = createSeedService({ db: handle.db, clock: systemClock, config });
+  const access = createAccess(handle.db, systemClock, cliActor('bench'));
+  const service = createSeedService({ db: handle.db, clock: systemClock, config, access });
   let shown = 0;
   const result = await service.seed({
     scale,

@@ -20,6 +20,8 @@ import { locationRoutes } from '../modules/locations/locations.routes.ts';
 import { clinicianRoutes } from '../modules/clinicians/clinicians.routes.ts';
 import { patientRoutes } from '../modules/patients/patients.routes.ts';
 import { outsideProviderRoutes } from '../modules/outside-providers/outside-providers.routes.ts';
+import { auditRoutes } from '../modules/audit/audit.routes.ts';
+import { aggregateRoutes } from '../modules/aggregates/aggregates.routes.ts';
 
 export interface AppOptions {
   /**
@@ -90,6 +92,8 @@ export async function buildApp(
       await api.register(clinicianRoutes, { context });
       await api.register(patientRoutes, { context });
       await api.register(outsideProviderRoutes, { context });
+      await api.register(auditRoutes, { context });
+      await api.register(aggregateRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

@@ -2,7 +2,16 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context, Services } from '../context.ts';
 import { sessionCookie } from '../modules/auth/authenticator.service.ts';
-import { anonymous, type Actor } from '../modules/auth/policy.domain.ts';
+import { createAccess, type AccessRecord } from '../modules/audit/access.service.ts';
+import {
+  anonymous,
+  mayCall,
+  routeAccessOf,
+  type Actor,
+  type Permission,
+  type RouteAccess,
+} from '../modules/auth/policy.domain.ts';
+import { uuidPattern } from '../shared/ids.ts';
 import { AppError, isAppError } from '../shared/errors.ts';
 
 declare module 'fastify' {
@@ -15,12 +24,35 @@ declare module 'fastify' {
     csrfToken: string | null;
   }
   interface FastifyContextConfig {
-    /** A route anyone may call (sign-in, health). Every other route requires a permission in its service. */
+    /** A route anyone may call outside the API (health). API routes take theirs from routePolicy. */
     public?: boolean;
+    /** Filled in from routePolicy when the route is registered. */
+    access?: RouteAccess;
   }
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Permissions over patient data (and over the trail of it): a refusal of these is audited. */
+const sensitivePermissions = new Set<Permission>([
+  'patients:read',
+  'patients:write',
+  'enrollments:read',
+  'enrollments:write',
+  'audit:read',
+]);
+
+function deniedRecord(request: FastifyRequest): AccessRecord {
+  const url = request.routeOptions.url ?? '';
+  const { id } = request.params as { id?: unknown };
+  const entityId = typeof id === 'string' && uuidPattern.test(id) ? id : null;
+  return {
+    action: `${request.method} ${url}`,
+    entity: url.split('/')[3] ?? 'api',
+    entityId,
+    patientId: url.startsWith('/api/v1/patients/:id') ? entityId : null,
+  };
+}
 
 function bearerOf(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -65,6 +97,19 @@ export async function installAuthentication(app: FastifyInstance, context: Conte
   app.decorateRequest('services', null as unknown as Services);
   app.decorateRequest('csrfToken', null);
 
+  // Every API route must have an entry in the policy table: a route without one stops the app.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/')) return;
+    for (const method of [route.method].flat()) {
+      const access = routeAccessOf(method, route.url);
+      if (!access)
+        throw new Error(
+          `No policy for ${method} ${route.url}: add it to routePolicy in policy.domain.ts.`,
+        );
+      route.config = { ...route.config, access, public: access === 'public' };
+    }
+  });
+
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const isPublic = request.routeOptions.config.public === true;
     try {
@@ -87,5 +132,16 @@ export async function installAuthentication(app: FastifyInstance, context: Conte
       request.csrfToken = null;
     }
     request.services = context.servicesFor(request.actor);
+    // Checked before the body is even validated; the service checks its permission again.
+    const access = request.routeOptions.config.access;
+    if (access === undefined || mayCall(request.actor.role, access)) return;
+    if (access === 'public' || access === 'signed-in') {
+      throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    }
+    // Throws; a refused attempt on patient data is audited as denied.
+    await createAccess(context.db, context.clock, request.actor).require(
+      access,
+      sensitivePermissions.has(access) ? deniedRecord(request) : undefined,
+    );
   });
 }

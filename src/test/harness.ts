@@ -77,17 +77,29 @@ function migratedTemplate(): Promise<Blob> {
   return template;
 }
 
+/** A clock a test can move forward. */
+export function movableClock(start: string = testNow): Clock & { advance(minutes: number): void } {
+  let now = new Date(start).getTime();
+  return {
+    now: () => new Date(now),
+    advance(minutes) {
+      now += minutes * 60_000;
+    },
+  };
+}
+
 export const testNow = '2025-03-03T17:00:00.000Z';
 
 /** A migrated context on the given engine, with a fixed clock. */
 export async function createTestContext(
   engine: ReturnType<typeof testEngines>[number],
   clock: Clock = fixedClock(testNow),
+  env: Record<string, string> = {},
 ): Promise<Context & { dispose(): Promise<void> }> {
   const target = await engine.target();
   let context: Context | undefined;
   try {
-    context = await createContext(parseConfig({ LOG_LEVEL: 'silent' }), {
+    context = await createContext(parseConfig({ LOG_LEVEL: 'silent', ...env }), {
       database: target,
       clock,
     });

@@ -30,6 +30,68 @@ export const policy = {
 
 export type Permission = keyof typeof policy;
 
+/** Who may call a route: anyone, anyone signed in, or the holders of a permission. */
+export type RouteAccess = Permission | 'public' | 'signed-in';
+
+/**
+ * Every API route and what it needs. The app refuses to start with a route missing here, checks
+ * this before validating a request, and the route matrix test is generated from it. Services
+ * check their permission again, so the CLI is held to the same table.
+ */
+export const routePolicy = {
+  'POST /api/v1/auth/login': 'public',
+  'POST /api/v1/auth/logout': 'public',
+  'GET /api/v1/auth/me': 'signed-in',
+  'GET /api/v1/users': 'users:manage',
+  'POST /api/v1/users': 'users:manage',
+  'GET /api/v1/tokens': 'users:manage',
+  'POST /api/v1/tokens': 'users:manage',
+  'DELETE /api/v1/tokens/:id': 'users:manage',
+  'GET /api/v1/service-areas': 'catalogue:read',
+  'GET /api/v1/service-areas/:id': 'catalogue:read',
+  'POST /api/v1/service-areas': 'catalogue:write',
+  'PATCH /api/v1/service-areas/:id': 'catalogue:write',
+  'GET /api/v1/locations': 'catalogue:read',
+  'GET /api/v1/locations/:id': 'catalogue:read',
+  'POST /api/v1/locations': 'catalogue:write',
+  'PATCH /api/v1/locations/:id': 'catalogue:write',
+  'GET /api/v1/clinicians': 'catalogue:read',
+  'GET /api/v1/clinicians/:id': 'catalogue:read',
+  'POST /api/v1/clinicians': 'catalogue:write',
+  'PATCH /api/v1/clinicians/:id': 'catalogue:write',
+  'GET /api/v1/groups': 'catalogue:read',
+  'GET /api/v1/groups/:id': 'catalogue:read',
+  'POST /api/v1/groups': 'catalogue:write',
+  'PATCH /api/v1/groups/:id': 'catalogue:write',
+  'GET /api/v1/outside-providers': 'catalogue:read',
+  'GET /api/v1/outside-providers/:id': 'catalogue:read',
+  'POST /api/v1/outside-providers': 'catalogue:write',
+  'PATCH /api/v1/outside-providers/:id': 'catalogue:write',
+  'GET /api/v1/groups/:id/sessions': 'catalogue:read',
+  'GET /api/v1/patients': 'patients:read',
+  'GET /api/v1/patients/:id': 'patients:read',
+  'POST /api/v1/patients': 'patients:write',
+  'PATCH /api/v1/patients/:id': 'patients:write',
+  'GET /api/v1/enrollments': 'enrollments:read',
+  'GET /api/v1/enrollments/:id': 'enrollments:read',
+  'POST /api/v1/enrollments': 'enrollments:write',
+  'PATCH /api/v1/enrollments/:id': 'enrollments:write',
+  'GET /api/v1/audit': 'audit:read',
+  'GET /api/v1/aggregates/enrollment': 'aggregates:read',
+} as const satisfies Record<string, RouteAccess>;
+
+export function routeAccessOf(method: string, url: string): RouteAccess | undefined {
+  const key = `${method === 'HEAD' ? 'GET' : method} ${url}`;
+  return (routePolicy as Record<string, RouteAccess>)[key];
+}
+
+/** Whether an actor with this role may call a route that needs `access`. */
+export function mayCall(role: Role | null, access: RouteAccess): boolean {
+  if (access === 'public') return true;
+  if (access === 'signed-in') return role !== null;
+  return isAllowed(role, access);
+}
+
 /** Who is acting: a signed-in user, a machine client with a token, the operator's CLI, or nobody. */
 export interface Actor {
   kind: 'user' | 'token' | 'cli' | 'anonymous';
