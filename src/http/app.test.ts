@@ -58,5 +58,7 @@ describe('the HTTP skeleton', () => {
   it('sets security headers', async () => {
     const response = await app.inject('/healthz');
     expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   });
 });
