@@ -149,7 +149,12 @@ export function createAuthenticator({
           ip,
         });
       });
-      return { sessionId, csrfToken, expiresAt, user };
+      return {
+        sessionId,
+        csrfToken,
+        expiresAt,
+        user: { ...user, failed_logins: 0, locked_until: null, last_login_at: now },
+      };
     },
 
     async logout(sessionId: string): Promise<void> {
