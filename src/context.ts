@@ -16,6 +16,8 @@ import { createAccess, type Access } from './modules/audit/access.service.ts';
 import { createAuthenticator, type Authenticator } from './modules/auth/authenticator.service.ts';
 import type { Actor } from './modules/auth/policy.domain.ts';
 import { createUserService } from './modules/auth/users.service.ts';
+import { createAuditService } from './modules/audit/audit.service.ts';
+import { createAggregateService } from './modules/aggregates/aggregates.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -82,6 +84,8 @@ function createServices(deps: ServiceDeps) {
     stats: createStatsService(deps),
     seed: createSeedService(deps),
     users: createUserService(deps),
+    audit: createAuditService(deps),
+    aggregates: createAggregateService(deps),
   };
 }
 

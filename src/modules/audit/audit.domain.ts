@@ -78,3 +78,39 @@ export function findChainBreak(
   }
   return { brokenAt: null, lastHash: prev };
 }
+
+/** The outcome of walking the whole chain (`continuity audit verify` prints it). */
+export interface ChainVerification {
+  intact: boolean;
+  /** Events that chain correctly, from the first up to the break (or the end). */
+  checked: number;
+  /** The seq of the last event that chains correctly; null when there is none. */
+  lastSeq: number | null;
+  /** The first event that does not chain, and why; null when the chain is intact. */
+  brokenAt: ChainBreak | null;
+}
+
+/** What an audit search may ask for; every given criterion must hold. */
+export interface AuditFilter {
+  patientId?: string | undefined;
+  /** The actor's label, exactly: `user:<id>`, `token:<id>`, `cli:<os user>`, `anonymous`. */
+  actor?: string | undefined;
+  entity?: string | undefined;
+  entityId?: string | undefined;
+  action?: string | undefined;
+  outcome?: AuditOutcome | undefined;
+  /** Events at or after this instant. */
+  from?: Date | undefined;
+  /** Events before this instant (exclusive, so consecutive windows do not overlap). */
+  to?: Date | undefined;
+}
+
+/** The criteria of a search as the audit trail records them: only those given, instants as ISO text. */
+export function describeAuditFilter(filter: AuditFilter): Record<string, string> {
+  const described: Record<string, string> = {};
+  for (const [key, value] of Object.entries(filter)) {
+    if (value instanceof Date) described[key] = value.toISOString();
+    else if (typeof value === 'string') described[key] = value;
+  }
+  return described;
+}

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Row } from '../../db/database.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { Page, PageRequest } from '../../shared/page.ts';
 import {
   genesisHash,
   hashInput,
   type AuditEvent,
   type AuditEventInput,
+  type AuditFilter,
   type AuditOutcome,
 } from './audit.domain.ts';
 
@@ -70,5 +73,72 @@ export function toAuditEvent(row: Row<'audit_event'>): AuditEvent {
     detail: row.detail,
     prevHash: row.prev_hash,
     hash: row.hash,
+  };
+}
+
+/** Up to `limit` events after `afterSeq`, oldest first: the chain as verify walks it. */
+export async function readAuditChain(
+  db: Db,
+  afterSeq: number,
+  limit: number,
+): Promise<AuditEvent[]> {
+  const rows = await db
+    .selectFrom('audit_event')
+    .selectAll()
+    .where('seq', '>', afterSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map(toAuditEvent);
+}
+
+export async function countAuditEvents(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('audit_event')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return row.n;
+}
+
+// Audit cursors are a position in the chain, not a uuid as shared/page.ts expects.
+const seqCursorPattern = /^seq:([1-9][0-9]{0,15})$/;
+
+export function encodeSeqCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
+}
+
+export function decodeSeqCursor(cursor: string): number {
+  const match = seqCursorPattern.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match?.[1]) throw new AppError('BAD_CURSOR', 'The cursor is not one this server gave out.');
+  return Number(match[1]);
+}
+
+/** Events that meet every criterion, newest first, a page at a time (the cursor is a seq). */
+export async function searchAuditEvents(
+  db: Db,
+  filter: AuditFilter,
+  page: PageRequest,
+): Promise<Page<AuditEvent>> {
+  let query = db
+    .selectFrom('audit_event')
+    .selectAll()
+    .orderBy('seq', 'desc')
+    .limit(page.limit + 1);
+  if (page.cursor) query = query.where('seq', '<', decodeSeqCursor(page.cursor));
+  if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);
+  if (filter.actor) query = query.where('actor', '=', filter.actor);
+  if (filter.entity) query = query.where('entity', '=', filter.entity);
+  if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
+  if (filter.action) query = query.where('action', '=', filter.action);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
+  if (filter.from) query = query.where('at', '>=', filter.from);
+  if (filter.to) query = query.where('at', '<', filter.to);
+  const rows = await query.execute();
+  const hasMore = rows.length > page.limit;
+  const kept = hasMore ? rows.slice(0, page.limit) : rows;
+  const last = kept.at(-1);
+  return {
+    items: kept.map(toAuditEvent),
+    nextCursor: hasMore && last ? encodeSeqCursor(last.seq) : null,
   };
 }
