@@ -10,6 +10,9 @@ describe('parseConfig', () => {
       DATA_DIR: './data',
       TZ_ORG: 'America/Los_Angeles',
       LOG_LEVEL: 'info',
+      SESSION_IDLE_MINUTES: 15,
+      SESSION_MAX_HOURS: 12,
+      TRUST_PROXY: 'false',
     });
   });
 
