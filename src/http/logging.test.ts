@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildLocation, buildPatient, buildServiceArea, create } from '../test/factories.ts';
-import { createTestContext, testEngines } from '../test/harness.ts';
+import { actingAs, bearerFor, createTestContext, testEngines } from '../test/harness.ts';
 import { buildApp } from './app.ts';
 
 describe('logs carry ids, never patient data', () => {
@@ -13,12 +13,13 @@ describe('logs carry ids, never patient data', () => {
     const [embedded] = testEngines();
     if (!embedded) throw new Error('no engine');
     const context = await createTestContext(embedded);
-    app = await buildApp(context, {
+    const raw = await buildApp(context, {
       logger: { level: 'trace', stream: { write: (line) => lines.push(line) } },
     });
-    await app.ready();
+    await raw.ready();
+    app = actingAs(raw, await bearerFor(context, 'admin'));
     dispose = async () => {
-      await app.close();
+      await raw.close();
       await context.dispose();
     };
   });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Actor } from '../modules/auth/policy.domain.ts';
 
 let counter = 0;
 /** A short unique suffix for test data that must not collide (codes, NPIs, MRNs). */
@@ -112,6 +113,24 @@ export function buildOutsideProvider(overrides: Record<string, unknown> = {}) {
     accommodations: ['baby_friendly'],
     weeklyCapacity: 6,
     accepting: true,
+    ...overrides,
+  };
+}
+
+/**
+ * A signed-in user acting in a role, for calling services directly (context.servicesFor): the
+ * services must hold any caller to the policy, not only the HTTP routes.
+ */
+export function buildActor(overrides: Partial<Actor> = {}): Actor {
+  const n = unique();
+  const role = overrides.role ?? 'admin';
+  return {
+    kind: 'user',
+    userId: null,
+    role,
+    clinicianId: null,
+    label: `user:test-${role}-${n}`,
+    ip: '127.0.0.1',
     ...overrides,
   };
 }

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createContext, type Context } from '../context.ts';
 import type { DatabaseTarget } from '../db/connect.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Row } from '../db/database.ts';
 import { PGliteDialect } from '../db/pglite-dialect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
@@ -164,7 +164,7 @@ export function actingAs(app: FastifyInstance, authorization: string): FastifyIn
   };
   return new Proxy(app, {
     get: (target, property, receiver) =>
-      property === 'inject' ? inject : Reflect.get(target, property, receiver),
+      property === 'inject' ? inject : (Reflect.get(target, property, receiver) as unknown),
   });
 }
 
@@ -218,4 +218,23 @@ export async function rowCounts(context: Context): Promise<Record<string, number
     counts[table_name] = result.rows[0]?.n ?? 0;
   }
   return counts;
+}
+
+/** How the audit trail names the holder of an Authorization header made by bearerFor. */
+export async function labelOf(context: Context, authorization: string): Promise<string> {
+  const bearer = authorization.replace(/^Bearer\s+/i, '');
+  return (await context.authenticator.authenticate({ bearer, ip: '127.0.0.1' })).actor.label;
+}
+
+/** The audit events that meet every given criterion, in chain order: tests read the trail directly. */
+export async function auditEvents(
+  context: Context,
+  where: { patientId?: string; actor?: string; action?: string; outcome?: 'allowed' | 'denied' },
+): Promise<Row<'audit_event'>[]> {
+  let query = context.db.selectFrom('audit_event').selectAll().orderBy('seq');
+  if (where.patientId !== undefined) query = query.where('patient_id', '=', where.patientId);
+  if (where.actor !== undefined) query = query.where('actor', '=', where.actor);
+  if (where.action !== undefined) query = query.where('action', '=', where.action);
+  if (where.outcome !== undefined) query = query.where('outcome', '=', where.outcome);
+  return query.execute();
 }

@@ -12,10 +12,7 @@ import {
 
 const tags = ['clinicians'];
 
-export const clinicianRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const clinicianRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/clinicians',
     {

@@ -16,30 +16,42 @@ import {
 
 export type ClinicianService = ReturnType<typeof createClinicianService>;
 
-export function createClinicianService({ db }: ServiceDeps) {
+/**
+ * Clinicians (catalogue, not patient data): reading needs catalogue:read, writing
+ * catalogue:write. Every method throws UNAUTHENTICATED or FORBIDDEN when the actor lacks it.
+ */
+export function createClinicianService({ db, access }: ServiceDeps) {
   return {
     /**
      * Creates a clinician. Throws DUPLICATE when the NPI is taken and UNKNOWN_REFERENCE when the
      * location does not exist.
      */
-    create: (input: NewClinician): Promise<Clinician> => insertClinician(db, input),
+    async create(input: NewClinician): Promise<Clinician> {
+      await access.require('catalogue:write');
+      return insertClinician(db, input);
+    },
 
     /** Throws NOT_FOUND for an unknown id. */
     async get(id: string): Promise<Clinician> {
+      await access.require('catalogue:read');
       const clinician = await findClinician(db, id);
       if (!clinician) throw notFound('clinician', id);
       return clinician;
     },
 
     /** Lists clinicians in id order that meet every criterion of the filter. */
-    list: (filter: ClinicianFilter, page: PageRequest): Promise<Page<Clinician>> =>
-      listClinicians(db, filter, page),
+    async list(filter: ClinicianFilter, page: PageRequest): Promise<Page<Clinician>> {
+      await access.require('catalogue:read');
+      return listClinicians(db, filter, page);
+    },
 
     /**
      * Throws NOT_FOUND, VERSION_CONFLICT (stale version), DUPLICATE (NPI taken) or
      * UNKNOWN_REFERENCE (location).
      */
-    update: (id: string, version: number, patch: ClinicianPatch): Promise<Clinician> =>
-      updateClinician(db, id, version, patch),
+    async update(id: string, version: number, patch: ClinicianPatch): Promise<Clinician> {
+      await access.require('catalogue:write');
+      return updateClinician(db, id, version, patch);
+    },
   };
 }

@@ -72,6 +72,21 @@ export async function lockGroupSeats(db: Db, groupId: string): Promise<GroupSeat
     .executeTakeFirst();
 }
 
+/** Whether the clinician is among the group's facilitators (in any facilitator role). */
+export async function isFacilitator(
+  db: Db,
+  groupId: string,
+  clinicianId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('group_facilitator')
+    .select('group_id')
+    .where('group_id', '=', groupId)
+    .where('clinician_id', '=', clinicianId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function countActive(db: Db, groupId: string): Promise<number> {
   const row = await db
     .selectFrom('enrollment')

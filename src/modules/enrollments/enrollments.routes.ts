@@ -12,10 +12,7 @@ import {
 
 const tags = ['enrollments'];
 
-export const enrollmentRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const enrollmentRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/enrollments',
     {

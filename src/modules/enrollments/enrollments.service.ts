@@ -18,12 +18,21 @@ import {
   countActive,
   findEnrollment,
   insertEnrollment,
+  isFacilitator,
   listEnrollments,
   lockGroupSeats,
   updateEnrollment,
 } from './enrollments.repository.ts';
 
 export type EnrollmentService = ReturnType<typeof createEnrollmentService>;
+
+/** The names of the keys given a value: what the audit trail may say of a search or a patch. */
+function givenKeys(object: object): string[] {
+  return Object.entries(object)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name)
+    .sort();
+}
 
 /**
  * Locks the group's row until the transaction ends and refuses a group that is not active.
@@ -40,7 +49,41 @@ async function lockActiveGroup(trx: Db, groupId: string): Promise<GroupSeats> {
   return group;
 }
 
-export function createEnrollmentService({ db, clock, config }: ServiceDeps) {
+/**
+ * Enrollments, the rosters of groups: reading needs enrollments:read, writing enrollments:write
+ * (UNAUTHENTICATED or FORBIDDEN otherwise, and the refusal is audited as denied). A clinician sees
+ * only the rosters of groups they facilitate: FORBIDDEN for any other. An enrollment names a
+ * patient, so every one read or written is audited: reads after the fetch, one event per
+ * enrollment returned; writes in the write's own transaction. Audit details hold ids and the
+ * names of criteria and fields, never their values.
+ */
+export function createEnrollmentService({ db, clock, config, access }: ServiceDeps) {
+  /**
+   * The clinician's scope (policy.domain.ts): only the rosters of groups they facilitate. Admins
+   * and coordinators are unrestricted. Throws FORBIDDEN.
+   *
+   * A refusal here is not yet in the audit trail as denied: Access audits only refusals by the
+   * policy table, and has no way to record a refusal of scope.
+   */
+  async function assertRosterInScope(groupId: string | undefined): Promise<void> {
+    const { role, clinicianId } = access.actor;
+    if (role !== 'clinician') return;
+    // details.scope marks a refusal of scope, not of the policy table (the route matrix relies on it).
+    const scope = 'facilitated-groups';
+    if (groupId === undefined)
+      throw new AppError(
+        'FORBIDDEN',
+        'A clinician sees one roster at a time: give the groupId of a group you facilitate.',
+        { scope, field: 'groupId' },
+      );
+    if (clinicianId === null || !(await isFacilitator(db, groupId, clinicianId)))
+      throw new AppError(
+        'FORBIDDEN',
+        'A clinician sees only the rosters of groups they facilitate.',
+        { scope, groupId },
+      );
+  }
+
   return {
     /**
      * Enrolls a patient in a group, as active (taking a seat) or waitlisted. The group's row is
@@ -48,7 +91,14 @@ export function createEnrollmentService({ db, clock, config }: ServiceDeps) {
      * Throws UNKNOWN_REFERENCE (patient or group), CONFLICT (the group is not active),
      * ALREADY_ENROLLED (an open enrollment exists) and GROUP_FULL.
      */
-    create(input: NewEnrollment): Promise<Enrollment> {
+    async create(input: NewEnrollment): Promise<Enrollment> {
+      const detail = { groupId: input.groupId };
+      await access.require('enrollments:write', {
+        action: 'enrollment.create',
+        entity: 'enrollment',
+        patientId: input.patientId,
+        detail,
+      });
       return db.transaction().execute(async (trx) => {
         const group = await lockActiveGroup(trx, input.groupId);
         // The insert comes first so that the open-enrollment unique index, not a second query,
@@ -57,26 +107,84 @@ export function createEnrollmentService({ db, clock, config }: ServiceDeps) {
         const enrollment = await insertEnrollment(trx, input);
         if (takesSeat(undefined, input.status))
           assertSeatAvailable(group, (await countActive(trx, group.id)) - 1);
+        // Last, so the audit chain's lock is taken after the group's and held briefly.
+        await access.record(
+          [
+            {
+              action: 'enrollment.create',
+              entity: 'enrollment',
+              entityId: enrollment.id,
+              patientId: enrollment.patientId,
+              detail,
+            },
+          ],
+          trx,
+        );
         return enrollment;
       });
     },
 
-    /** Throws NOT_FOUND for an unknown id. */
+    /** Throws NOT_FOUND for an unknown id, FORBIDDEN for a clinician outside the group. */
     async get(id: string): Promise<Enrollment> {
+      await access.require('enrollments:read', {
+        action: 'enrollment.read',
+        entity: 'enrollment',
+        entityId: id,
+      });
       const enrollment = await findEnrollment(db, id);
       if (!enrollment) throw notFound('enrollment', id);
+      await assertRosterInScope(enrollment.groupId);
+      await access.record([
+        {
+          action: 'enrollment.read',
+          entity: 'enrollment',
+          entityId: enrollment.id,
+          patientId: enrollment.patientId,
+          detail: { groupId: enrollment.groupId },
+        },
+      ]);
       return enrollment;
     },
 
-    list: (filter: EnrollmentFilter, page: PageRequest): Promise<Page<Enrollment>> =>
-      listEnrollments(db, filter, page),
+    /**
+     * Lists enrollments in id order that meet every criterion. A clinician must give the groupId
+     * of a group they facilitate (FORBIDDEN otherwise).
+     */
+    async list(filter: EnrollmentFilter, page: PageRequest): Promise<Page<Enrollment>> {
+      const filters = givenKeys(filter);
+      await access.require('enrollments:read', {
+        action: 'enrollment.list',
+        entity: 'enrollment',
+        patientId: filter.patientId ?? null,
+        detail: { filters },
+      });
+      await assertRosterInScope(filter.groupId);
+      const result = await listEnrollments(db, filter, page);
+      await access.record(
+        result.items.map((enrollment) => ({
+          action: 'enrollment.list',
+          entity: 'enrollment',
+          entityId: enrollment.id,
+          patientId: enrollment.patientId,
+          detail: { groupId: enrollment.groupId, filters },
+        })),
+      );
+      return result;
+    },
 
     /**
      * Changes an enrollment at `version`. Ending sets endsOn (default: today in the organization
      * time zone); moving to active re-checks the group's seats under its row lock. Throws
      * NOT_FOUND, VERSION_CONFLICT, INVALID_TRANSITION, VALIDATION_FAILED, CONFLICT, GROUP_FULL.
      */
-    update(id: string, version: number, patch: EnrollmentPatch): Promise<Enrollment> {
+    async update(id: string, version: number, patch: EnrollmentPatch): Promise<Enrollment> {
+      const fields = givenKeys(patch);
+      await access.require('enrollments:write', {
+        action: 'enrollment.update',
+        entity: 'enrollment',
+        entityId: id,
+        detail: { fields },
+      });
       return db.transaction().execute(async (trx) => {
         const current = await findEnrollment(trx, id);
         if (!current) throw notFound('enrollment', id);
@@ -93,7 +201,20 @@ export function createEnrollmentService({ db, clock, config }: ServiceDeps) {
           assertSeatAvailable(group, await countActive(trx, group.id));
         }
         // Still versioned: a change committed since the read above answers VERSION_CONFLICT.
-        return updateEnrollment(trx, current, version, change);
+        const updated = await updateEnrollment(trx, current, version, change);
+        await access.record(
+          [
+            {
+              action: 'enrollment.update',
+              entity: 'enrollment',
+              entityId: id,
+              patientId: current.patientId,
+              detail: { groupId: current.groupId, fields },
+            },
+          ],
+          trx,
+        );
+        return updated;
       });
     },
   };

@@ -14,10 +14,7 @@ import {
 
 const tags = ['groups'];
 
-export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const groupRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/groups',
     {

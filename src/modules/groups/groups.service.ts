@@ -49,7 +49,11 @@ function fieldsOf(group: Group): GroupFields {
   };
 }
 
-export function createGroupService({ db, clock, config }: ServiceDeps) {
+/**
+ * Therapy groups and their sessions (catalogue, not patient data): reading needs catalogue:read,
+ * writing catalogue:write. Every method throws UNAUTHENTICATED or FORBIDDEN when the actor lacks it.
+ */
+export function createGroupService({ db, clock, config, access }: ServiceDeps) {
   /** Brings the group's future sessions in line with its schedule, inside the caller's transaction. */
   async function regenerateSessions(trx: Db, groupId: string, group: GroupFields): Promise<void> {
     const now = clock.now();
@@ -74,7 +78,8 @@ export function createGroupService({ db, clock, config }: ServiceDeps) {
      * in one transaction. Throws VALIDATION_FAILED (minSize above capacity, endsOn before
      * startsOn) and UNKNOWN_REFERENCE (location or clinician).
      */
-    create(input: NewGroup): Promise<Group> {
+    async create(input: NewGroup): Promise<Group> {
+      await access.require('catalogue:write');
       const { facilitators, minSize, ...rest } = input;
       const fields: GroupFields = { ...rest, minSize: minSize ?? defaultMinSize(rest.capacity) };
       assertGroupConsistent(fields);
@@ -87,10 +92,15 @@ export function createGroupService({ db, clock, config }: ServiceDeps) {
     },
 
     /** Throws NOT_FOUND for an unknown id. */
-    get: (id: string): Promise<Group> => mustFind(db, id),
+    async get(id: string): Promise<Group> {
+      await access.require('catalogue:read');
+      return mustFind(db, id);
+    },
 
-    list: (filter: GroupFilter, page: PageRequest): Promise<Page<Group>> =>
-      listGroups(db, filter, page),
+    async list(filter: GroupFilter, page: PageRequest): Promise<Page<Group>> {
+      await access.require('catalogue:read');
+      return listGroups(db, filter, page);
+    },
 
     /**
      * Updates a group at `version`. Given facilitators replace the whole list. A change of
@@ -99,7 +109,8 @@ export function createGroupService({ db, clock, config }: ServiceDeps) {
      * sessions are never touched. Throws NOT_FOUND, VERSION_CONFLICT, VALIDATION_FAILED and
      * UNKNOWN_REFERENCE.
      */
-    update(id: string, version: number, patch: GroupPatch): Promise<Group> {
+    async update(id: string, version: number, patch: GroupPatch): Promise<Group> {
+      await access.require('catalogue:write');
       const { facilitators, ...changes } = patch;
       return db.transaction().execute(async (trx) => {
         const current = await mustFind(trx, id);
@@ -122,6 +133,7 @@ export function createGroupService({ db, clock, config }: ServiceDeps) {
       filter: SessionFilter,
       page: PageRequest,
     ): Promise<Page<GroupSession>> {
+      await access.require('catalogue:read');
       await mustFind(db, groupId);
       return listSessions(db, groupId, filter, page);
     },

@@ -12,10 +12,7 @@ import {
 
 const tags = ['locations'];
 
-export const locationRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const locationRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/locations',
     {

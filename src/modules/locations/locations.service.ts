@@ -11,24 +11,36 @@ import {
 
 export type LocationService = ReturnType<typeof createLocationService>;
 
-export function createLocationService({ db }: ServiceDeps) {
+/**
+ * Locations (catalogue, not patient data): reading needs catalogue:read, writing catalogue:write.
+ * Every method throws UNAUTHENTICATED or FORBIDDEN when the actor lacks it.
+ */
+export function createLocationService({ db, access }: ServiceDeps) {
   return {
     /** Creates a location. Throws UNKNOWN_REFERENCE when the service area does not exist. */
-    create: (input: NewLocation): Promise<Location> => insertLocation(db, input),
+    async create(input: NewLocation): Promise<Location> {
+      await access.require('catalogue:write');
+      return insertLocation(db, input);
+    },
 
     /** Throws NOT_FOUND for an unknown id. */
     async get(id: string): Promise<Location> {
+      await access.require('catalogue:read');
       const location = await findLocation(db, id);
       if (!location) throw notFound('location', id);
       return location;
     },
 
     /** Lists locations in id order, optionally those of one service area. */
-    list: (filter: LocationFilter, page: PageRequest): Promise<Page<Location>> =>
-      listLocations(db, filter, page),
+    async list(filter: LocationFilter, page: PageRequest): Promise<Page<Location>> {
+      await access.require('catalogue:read');
+      return listLocations(db, filter, page);
+    },
 
     /** Throws NOT_FOUND, VERSION_CONFLICT (stale version) or UNKNOWN_REFERENCE (service area). */
-    update: (id: string, version: number, patch: LocationPatch): Promise<Location> =>
-      updateLocation(db, id, version, patch),
+    async update(id: string, version: number, patch: LocationPatch): Promise<Location> {
+      await access.require('catalogue:write');
+      return updateLocation(db, id, version, patch);
+    },
   };
 }

@@ -12,10 +12,7 @@ import {
 
 const tags = ['outside providers'];
 
-export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/outside-providers',
     {

@@ -16,25 +16,40 @@ import {
 
 export type OutsideProviderService = ReturnType<typeof createOutsideProviderService>;
 
-export function createOutsideProviderService({ db }: ServiceDeps) {
+/**
+ * The outside-provider directory (catalogue, not patient data): reading needs catalogue:read,
+ * writing catalogue:write. Every method throws UNAUTHENTICATED or FORBIDDEN when the actor lacks it.
+ */
+export function createOutsideProviderService({ db, access }: ServiceDeps) {
   return {
     /** Adds a provider to the directory. Throws DUPLICATE when the NPI is taken. */
-    create: (input: NewOutsideProvider): Promise<OutsideProvider> =>
-      insertOutsideProvider(db, input),
+    async create(input: NewOutsideProvider): Promise<OutsideProvider> {
+      await access.require('catalogue:write');
+      return insertOutsideProvider(db, input);
+    },
 
     /** Throws NOT_FOUND for an unknown id. */
     async get(id: string): Promise<OutsideProvider> {
+      await access.require('catalogue:read');
       const provider = await findOutsideProvider(db, id);
       if (!provider) throw notFound('outside provider', id);
       return provider;
     },
 
     /** Lists providers in id order that meet every criterion of the filter. */
-    list: (filter: OutsideProviderFilter, page: PageRequest): Promise<Page<OutsideProvider>> =>
-      listOutsideProviders(db, filter, page),
+    async list(filter: OutsideProviderFilter, page: PageRequest): Promise<Page<OutsideProvider>> {
+      await access.require('catalogue:read');
+      return listOutsideProviders(db, filter, page);
+    },
 
     /** Throws NOT_FOUND, VERSION_CONFLICT (stale version) or DUPLICATE (NPI taken). */
-    update: (id: string, version: number, patch: OutsideProviderPatch): Promise<OutsideProvider> =>
-      updateOutsideProvider(db, id, version, patch),
+    async update(
+      id: string,
+      version: number,
+      patch: OutsideProviderPatch,
+    ): Promise<OutsideProvider> {
+      await access.require('catalogue:write');
+      return updateOutsideProvider(db, id, version, patch);
+    },
   };
 }

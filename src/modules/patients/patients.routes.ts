@@ -12,10 +12,7 @@ import {
 
 const tags = ['patients'];
 
-export const patientRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const patientRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/patients',
     {

@@ -14,7 +14,22 @@ import { findPatient, insertPatient, listPatients, updatePatient } from './patie
 
 export type PatientService = ReturnType<typeof createPatientService>;
 
-export function createPatientService({ db, clock, config }: ServiceDeps) {
+/** The names of the keys given a value: what the audit trail may say of a search or a patch. */
+function givenKeys(object: object): string[] {
+  return Object.entries(object)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name)
+    .sort();
+}
+
+/**
+ * Patient records: reading needs patients:read, writing patients:write (UNAUTHENTICATED or
+ * FORBIDDEN otherwise, and the refusal is audited as denied). Every patient read or written is
+ * audited: reads after the fetch, one event per patient returned; writes in the write's own
+ * transaction, so the event commits with the change or not at all. Audit details hold ids and
+ * criteria names, never the patient's data.
+ */
+export function createPatientService({ db, clock, config, access }: ServiceDeps) {
   /** Refuses a birth date after today in the organization's time zone; names the field only. */
   function checkBirthDate(birthDate: string | undefined): void {
     if (birthDate === undefined) return;
@@ -32,28 +47,72 @@ export function createPatientService({ db, clock, config }: ServiceDeps) {
      * taken) or UNKNOWN_REFERENCE (service area). No error repeats the patient's data.
      */
     async create(input: NewPatient): Promise<Patient> {
+      await access.require('patients:write', { action: 'patient.create', entity: 'patient' });
       checkBirthDate(input.birthDate);
-      return insertPatient(db, input);
+      return db.transaction().execute(async (trx) => {
+        const patient = await insertPatient(trx, input);
+        await access.record(
+          [
+            {
+              action: 'patient.create',
+              entity: 'patient',
+              entityId: patient.id,
+              patientId: patient.id,
+            },
+          ],
+          trx,
+        );
+        return patient;
+      });
     },
 
     /** Throws NOT_FOUND for an unknown id. */
     async get(id: string): Promise<Patient> {
+      const record = { action: 'patient.read', entity: 'patient', entityId: id, patientId: id };
+      await access.require('patients:read', record);
       const patient = await findPatient(db, id);
       if (!patient) throw notFound('patient', id);
+      await access.record([record]);
       return patient;
     },
 
     /** Lists patients in id order that meet every criterion; "recent" is judged at the clock's now. */
-    list: (filter: PatientFilter, page: PageRequest): Promise<Page<Patient>> =>
-      listPatients(db, filter, page, recentDischargeWindow(clock.now())),
+    async list(filter: PatientFilter, page: PageRequest): Promise<Page<Patient>> {
+      const detail = { filters: givenKeys(filter) };
+      await access.require('patients:read', { action: 'patient.list', entity: 'patient', detail });
+      const result = await listPatients(db, filter, page, recentDischargeWindow(clock.now()));
+      await access.record(
+        result.items.map((patient) => ({
+          action: 'patient.list',
+          entity: 'patient',
+          entityId: patient.id,
+          patientId: patient.id,
+          detail,
+        })),
+      );
+      return result;
+    },
 
     /**
      * Throws VALIDATION_FAILED (birth date in the future), NOT_FOUND, VERSION_CONFLICT (stale
      * version), DUPLICATE (MRN taken) or UNKNOWN_REFERENCE (service area).
      */
     async update(id: string, version: number, patch: PatientPatch): Promise<Patient> {
+      const record = {
+        action: 'patient.update',
+        entity: 'patient',
+        entityId: id,
+        patientId: id,
+        // Which fields changed, never their values.
+        detail: { fields: givenKeys(patch) },
+      };
+      await access.require('patients:write', record);
       checkBirthDate(patch.birthDate);
-      return updatePatient(db, id, version, patch);
+      return db.transaction().execute(async (trx) => {
+        const patient = await updatePatient(trx, id, version, patch);
+        await access.record([record], trx);
+        return patient;
+      });
     },
   };
 }

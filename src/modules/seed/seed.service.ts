@@ -34,15 +34,17 @@ export interface SeedResult {
 
 export type SeedService = ReturnType<typeof createSeedService>;
 
-export function createSeedService({ db, clock, config }: ServiceDeps) {
+/** Seeding needs data:seed (UNAUTHENTICATED or FORBIDDEN otherwise). */
+export function createSeedService({ db, clock, config, access }: ServiceDeps) {
   return {
     /**
-     * Generates a synthetic region (see region.domain.ts) and loads it in one transaction: a
-     * failure leaves nothing half-written. Throws VALIDATION_FAILED for an unknown scale or a seed
-     * that is not a whole number, and CONFLICT when the database already holds a catalogue and
-     * `replace` is not set.
+     * Generates a synthetic region (see region.domain.ts) and loads it in one transaction, with
+     * one data.seed audit event: a failure leaves nothing half-written. Throws VALIDATION_FAILED
+     * for an unknown scale or a seed that is not a whole number, and CONFLICT when the database
+     * already holds a catalogue and `replace` is not set.
      */
     async seed(options: SeedOptions): Promise<SeedResult> {
+      await access.require('data:seed');
       const started = performance.now();
       if (!scales.includes(options.scale))
         throw new AppError('VALIDATION_FAILED', 'Unknown scale.', { scales });
@@ -67,7 +69,8 @@ export function createSeedService({ db, clock, config }: ServiceDeps) {
       let done = 0;
       await db.transaction().execute(async (trx) => {
         await lockSeeding(trx);
-        if (await hasCatalogue(trx)) {
+        const replaced = await hasCatalogue(trx);
+        if (replaced) {
           if (!options.replace) throw refuse();
           await deleteCatalogue(trx);
         }
@@ -82,6 +85,17 @@ export function createSeedService({ db, clock, config }: ServiceDeps) {
             tableTotal: region.counts[table],
           });
         });
+        // Loading (or replacing) every patient at once is itself an access to patient data.
+        await access.record(
+          [
+            {
+              action: 'data.seed',
+              entity: 'region',
+              detail: { scale: options.scale, seed: options.seed, replaced, counts },
+            },
+          ],
+          trx,
+        );
       });
       return {
         scale: options.scale,
@@ -92,6 +106,9 @@ export function createSeedService({ db, clock, config }: ServiceDeps) {
     },
 
     /** Whether the database already holds a catalogue (any service area or outside provider). */
-    hasCatalogue: (): Promise<boolean> => hasCatalogue(db),
+    async hasCatalogue(): Promise<boolean> {
+      await access.require('data:seed');
+      return hasCatalogue(db);
+    },
   };
 }

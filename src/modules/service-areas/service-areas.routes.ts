@@ -12,10 +12,7 @@ import {
 
 const tags = ['service areas'];
 
-export const serviceAreaRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
-  app,
-  { context },
-) => {
+export const serviceAreaRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/service-areas',
     {

@@ -16,23 +16,35 @@ import {
 
 export type ServiceAreaService = ReturnType<typeof createServiceAreaService>;
 
-export function createServiceAreaService({ db }: ServiceDeps) {
+/**
+ * Service areas (catalogue, not patient data): reading needs catalogue:read, writing
+ * catalogue:write. Every method throws UNAUTHENTICATED or FORBIDDEN when the actor lacks it.
+ */
+export function createServiceAreaService({ db, access }: ServiceDeps) {
   return {
     /** Creates a service area. Throws DUPLICATE when the code is taken. */
-    create: (input: NewServiceArea): Promise<ServiceArea> => insertServiceArea(db, input),
+    async create(input: NewServiceArea): Promise<ServiceArea> {
+      await access.require('catalogue:write');
+      return insertServiceArea(db, input);
+    },
 
     /** Throws NOT_FOUND for an unknown id. */
     async get(id: string): Promise<ServiceArea> {
+      await access.require('catalogue:read');
       const area = await findServiceArea(db, id);
       if (!area) throw notFound('service area', id);
       return area;
     },
 
-    list: (filter: ServiceAreaFilter, page: PageRequest): Promise<Page<ServiceArea>> =>
-      listServiceAreas(db, filter, page),
+    async list(filter: ServiceAreaFilter, page: PageRequest): Promise<Page<ServiceArea>> {
+      await access.require('catalogue:read');
+      return listServiceAreas(db, filter, page);
+    },
 
     /** Throws NOT_FOUND, VERSION_CONFLICT (stale version) or DUPLICATE (code taken). */
-    update: (id: string, version: number, patch: ServiceAreaPatch): Promise<ServiceArea> =>
-      updateServiceArea(db, id, version, patch),
+    async update(id: string, version: number, patch: ServiceAreaPatch): Promise<ServiceArea> {
+      await access.require('catalogue:write');
+      return updateServiceArea(db, id, version, patch);
+    },
   };
 }
