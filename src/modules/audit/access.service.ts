@@ -27,6 +27,11 @@ export interface Access {
    * even though the request fails.
    */
   require(permission: Permission, record?: AccessRecord): Promise<void>;
+  /**
+   * Refuses an access the policy table allows but a narrower rule does not (a clinician outside
+   * their own groups): audits it as denied, then throws `error`.
+   */
+  deny(record: AccessRecord, error: AppError): Promise<never>;
   /** Audits allowed accesses: inside `trx` for a write (so they commit with it), else on their own. */
   record(records: readonly AccessRecord[], trx?: Db): Promise<void>;
 }
@@ -54,6 +59,10 @@ export function createAccess(db: Kysely<Database>, clock: Clock, actor: Actor): 
       if (record) await append([toEvent(record, 'denied')]);
       if (actor.role === null) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
       throw new AppError('FORBIDDEN', `The ${actor.role} role may not do this.`, { permission });
+    },
+    async deny(record, error) {
+      await append([toEvent(record, 'denied')]);
+      throw error;
     },
     async record(records, trx) {
       await append(

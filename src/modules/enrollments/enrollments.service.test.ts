@@ -103,6 +103,9 @@ describeEachEngine('enrollment access and audit', (use) => {
       });
     }
     expect(await auditEvents(context, { actor: label, outcome: 'allowed' })).toEqual([]);
+    const denied = await auditEvents(context, { actor: label, outcome: 'denied' });
+    expect(denied.map((event) => event.action)).toEqual(['enrollment.list', 'enrollment.list']);
+    expect(denied[0]?.detail).toMatchObject({ groupId: theirGroup.id });
   });
 
   it('refuses a clinician one enrollment of a group they do not facilitate', async () => {
@@ -180,6 +183,7 @@ describeEachEngine('enrollment access and audit', (use) => {
     const failingAudit: Access = {
       actor: buildActor({ role: 'coordinator' }),
       require: () => Promise.resolve(),
+      deny: (_record, error) => Promise.reject(error),
       record: (_records, trx) => {
         inTransaction.push(trx?.isTransaction === true);
         return Promise.reject(new Error('the audit trail is unavailable'));

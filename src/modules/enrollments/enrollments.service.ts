@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../../context.ts';
+import type { AccessRecord } from '../audit/access.service.ts';
 import type { Db } from '../../db/database.ts';
 import { localDateOf } from '../../shared/clock.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
@@ -61,27 +62,35 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
   /**
    * The clinician's scope (policy.domain.ts): only the rosters of groups they facilitate. Admins
    * and coordinators are unrestricted. Throws FORBIDDEN.
-   *
-   * A refusal here is not yet in the audit trail as denied: Access audits only refusals by the
-   * policy table, and has no way to record a refusal of scope.
+   * A refusal is audited as denied, as `record`.
    */
-  async function assertRosterInScope(groupId: string | undefined): Promise<void> {
+  async function assertRosterInScope(
+    groupId: string | undefined,
+    record: AccessRecord,
+  ): Promise<void> {
     const { role, clinicianId } = access.actor;
     if (role !== 'clinician') return;
     // details.scope marks a refusal of scope, not of the policy table (the route matrix relies on it).
     const scope = 'facilitated-groups';
-    if (groupId === undefined)
-      throw new AppError(
-        'FORBIDDEN',
-        'A clinician sees one roster at a time: give the groupId of a group you facilitate.',
-        { scope, field: 'groupId' },
+    if (groupId === undefined) {
+      return access.deny(
+        record,
+        new AppError(
+          'FORBIDDEN',
+          'A clinician sees one roster at a time: give the groupId of a group you facilitate.',
+          { scope, field: 'groupId' },
+        ),
       );
-    if (clinicianId === null || !(await isFacilitator(db, groupId, clinicianId)))
-      throw new AppError(
-        'FORBIDDEN',
-        'A clinician sees only the rosters of groups they facilitate.',
-        { scope, groupId },
+    }
+    if (clinicianId === null || !(await isFacilitator(db, groupId, clinicianId))) {
+      return access.deny(
+        record,
+        new AppError('FORBIDDEN', 'A clinician sees only the rosters of groups they facilitate.', {
+          scope,
+          groupId,
+        }),
       );
+    }
   }
 
   return {
@@ -133,7 +142,13 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
       });
       const enrollment = await findEnrollment(db, id);
       if (!enrollment) throw notFound('enrollment', id);
-      await assertRosterInScope(enrollment.groupId);
+      await assertRosterInScope(enrollment.groupId, {
+        action: 'enrollment.read',
+        entity: 'enrollment',
+        entityId: enrollment.id,
+        patientId: enrollment.patientId,
+        detail: { groupId: enrollment.groupId },
+      });
       await access.record([
         {
           action: 'enrollment.read',
@@ -158,7 +173,12 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
         patientId: filter.patientId ?? null,
         detail: { filters },
       });
-      await assertRosterInScope(filter.groupId);
+      await assertRosterInScope(filter.groupId, {
+        action: 'enrollment.list',
+        entity: 'enrollment',
+        patientId: filter.patientId ?? null,
+        detail: { filters, groupId: filter.groupId ?? null },
+      });
       const result = await listEnrollments(db, filter, page);
       await access.record(
         result.items.map((enrollment) => ({

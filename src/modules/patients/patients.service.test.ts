@@ -150,6 +150,7 @@ describeEachEngine('patient access and audit', (use) => {
     const failingAudit: Access = {
       actor: buildActor({ role: 'coordinator' }),
       require: () => Promise.resolve(),
+      deny: (_record, error) => Promise.reject(error),
       record: (_records, trx) => {
         inTransaction.push(trx?.isTransaction === true);
         return Promise.reject(new Error('the audit trail is unavailable'));
