@@ -71,11 +71,16 @@ export function weekdaysBetween(from: Date, to: Date): number {
 
 /**
  * Defaults, in cost units (one unit ≈ one business day of waiting for a standard patient):
- * a full specialty mismatch 20 (so 10 at the 0.5 floor), 0.1 per km (4 at the 40 km limit),
- * 1 per business day × risk weight, 3 for losing one's own clinician, 5 for going outside the
- * network, 2 per missing soft accommodation, and 200 × risk weight for unmatched: more than any
- * candidate costs within 150 business days, and 200 per tier step, more than any difference in
- * the unweighted terms (at most 44), so seats go to the higher tier first.
+ * a full specialty mismatch 20 (so at most 10 above the 0.5 floor), 0.1 per km (at most 4 within
+ * 40 km), 1 per business day × risk weight, 3 for losing one's own clinician, 5 for going outside
+ * the network, 2 per missing soft accommodation (evening). A candidate's unweighted terms so
+ * total at most 24. Unmatched costs 200 × risk weight: a standard patient is left unmatched only
+ * when every candidate's first session is more than about 175 business days away, and each tier
+ * step adds at least 200 to the penalty, far more than the unweighted terms can differ, so when
+ * seats run short they go to the higher tier first.
+ *
+ * Baby-friendly is hard in every mode (whether an infant may join is the group's or provider's
+ * policy, so it must be declared); wheelchair access only for in-person care.
  */
 export const defaultCandidateParams: CandidateParams = {
   equivalenceFloor: 0.5,

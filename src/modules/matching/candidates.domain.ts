@@ -4,6 +4,7 @@ import {
   resolveParams,
   type CandidateParams,
   type CandidateParamsInput,
+  unmatchedCost,
 } from './candidate-params.domain.ts';
 import { price, type CostTerm } from './candidate-costs.domain.ts';
 import {
@@ -165,7 +166,7 @@ function judge(
     );
 
   if (offer.capacity > 0) passed.push(`capacity: ${offer.capacityText}`);
-  else fail('capacity', offer.capacityText === '' ? 'no capacity' : offer.capacityText);
+  else fail('capacity', offer.capacityText);
 
   if (offer.scheduleProblem !== null) fail('schedule', offer.scheduleProblem);
   else passed.push(`schedule: ${offer.scheduleText}`);
@@ -197,7 +198,7 @@ export function candidatesFor(
     need,
     tier,
     weight,
-    unmatchedCost: Math.round(params.costs.unmatched * weight * params.unitScale),
+    unmatchedCost: unmatchedCost(weight, params),
   };
   if (need === null)
     return {
