@@ -38,13 +38,17 @@ export interface MatchingSolution {
 
 /** How much work a solve took: useful in benchmarks, never needed for the answer. */
 export interface SolverStats {
-  /** Patients placed by the first greedy pass (their cheapest option had room, or unmatched). */
-  readonly greedyPlaced: number;
-  /** Shortest-path rounds (each one a multi-source Dijkstra followed by augmentations). */
-  readonly phases: number;
+  readonly warmStart: 'auction' | 'greedy';
+  /** ε-scaling phases and bids of the auction (0 for the greedy start). */
+  readonly warmStartPhases: number;
+  readonly warmStartBids: number;
+  /** Patients whose warm-start place was exactly optimal at its prices, kept as they were. */
+  readonly kept: number;
+  /** Rounds of the exact phase (each a multi-source Dijkstra, then augmentations). */
+  readonly rounds: number;
   /** Options scanned by all Dijkstra rounds together. */
   readonly scannedOptions: number;
-  /** Augmenting paths applied after the greedy pass. */
+  /** Augmenting paths applied by the exact phase. */
   readonly augmentations: number;
 }
 

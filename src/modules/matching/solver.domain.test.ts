@@ -230,6 +230,30 @@ describe('solveMatching against the LP oracle (HiGHS)', () => {
     );
   });
 
+  it('finds it from the greedy start and from arbitrary start prices too', async () => {
+    const withPrices = instanceArbitrary.chain((instance) =>
+      fc.tuple(
+        fc.constant(instance),
+        fc
+          .array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3000 })), {
+            minLength: instance.optionCapacity.length,
+            maxLength: instance.optionCapacity.length,
+          })
+          .map((prices) => Float64Array.from(prices)),
+      ),
+    );
+    await fc.assert(
+      fc.asyncProperty(withPrices, async ([instance, prices]) => {
+        const optimum = await oracleObjective(instance);
+        expect(solveMatching(instance, { debug: true, warmStart: 'greedy' }).objective).toBe(
+          optimum,
+        );
+        expect(solveMatching(instance, { debug: true, prices }).objective).toBe(optimum);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('also when many costs tie', async () => {
     const tiedCosts = instanceArbitrary.map((instance) => ({
       ...instance,

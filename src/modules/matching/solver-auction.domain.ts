@@ -1,0 +1,291 @@
+/**
+ * Warm start for the exact solver: an auction with ε-scaling (Bertsekas), on integer prices.
+ *
+ * Forward step: free patients bid, in queue order, for the option that is cheapest to them at
+ * current prices (edge cost + price), raising its price by how much better it is than their second
+ * choice plus ε (unmatched is always a choice, at its own cost). An option holds up to its
+ * capacity: while it has a free seat its price is the price of an empty seat; once full it is the
+ * lowest bid among its holders, and the next bidder evicts that holder.
+ * Reverse step: an option left with empty seats at a price above ε lowers its price to win over
+ * the patient who gains most by moving to it (forward bidding alone never lowers a price, and
+ * would leave seats empty behind a stale price: the asymmetric-assignment trap).
+ * Each phase ends with every patient within ε of its best choice; ε shrinks by `scaleFactor` from
+ * phase to phase down to 1, keeping the prices and every patient still within the new ε.
+ *
+ * Only the prices and the placement are used, as a starting point: the exact phase (paths) keeps
+ * what is exactly optimal at the rounded prices and repairs the rest, so nothing here has to be
+ * exact for the answer to be.
+ */
+export interface AuctionResult {
+  /** Price per option in whole cost units, rounded down (0 for an option without seats). */
+  readonly price: Float64Array;
+  /** The edge each patient holds, or -1 for unmatched. */
+  readonly placedBy: Int32Array;
+  readonly bids: number;
+  readonly reverseBids: number;
+  readonly phases: number;
+}
+
+export interface AuctionInput {
+  readonly edgeStart: Int32Array;
+  readonly edgeOption: Int32Array;
+  readonly edgeCost: Float64Array;
+  readonly unmatchedCost: Float64Array;
+  /** Seats per option, already capped at the option's number of edges. */
+  readonly capacity: Int32Array;
+  readonly slotStart: Int32Array;
+}
+
+const scaleFactor = 5;
+
+/**
+ * The auction works on costs × `costScale` and ends at ε = 1 there, i.e. 1/16 of a cost unit.
+ * Rounded down to whole units, its prices then leave almost every patient exactly on one of its
+ * cheapest alternatives (a patient is off only where one price was rounded from just above a whole
+ * unit and a competing one from just below), so little is left for the exact phase.
+ */
+const costScale = 16;
+
+export function auction(input: AuctionInput): AuctionResult {
+  const { edgeStart, edgeOption, edgeCost, unmatchedCost, capacity, slotStart } = input;
+  const patients = unmatchedCost.length;
+  const options = capacity.length;
+  const price = new Float64Array(options);
+  const emptyPrice = new Float64Array(options);
+  const held = new Int32Array(options);
+  const seats = new Int32Array(slotStart[options] ?? 0);
+  const seatBid = new Float64Array(seats.length);
+  const placedBy = new Int32Array(patients).fill(-1);
+  const queue = new Int32Array(patients);
+
+  const scale = costScale;
+  let spread = 0;
+  for (let e = 0; e < edgeCost.length; e++)
+    spread = Math.max(spread, Math.abs(edgeCost[e] ?? 0) * scale);
+  for (let i = 0; i < patients; i++)
+    spread = Math.max(spread, Math.abs(unmatchedCost[i] ?? 0) * scale);
+  let epsilon = 1;
+  while (epsilon * scaleFactor * 4 < spread) epsilon *= scaleFactor;
+
+  // Edges by option, for the reverse step.
+  const byOptionStart = new Int32Array(options + 1);
+  for (let e = 0; e < edgeOption.length; e++) {
+    const o = edgeOption[e] ?? 0;
+    byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + 1;
+  }
+  for (let o = 0; o < options; o++) {
+    byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + (byOptionStart[o] ?? 0);
+  }
+  const byOption = new Int32Array(edgeOption.length);
+  const edgePatient = new Int32Array(edgeOption.length);
+  {
+    const next = byOptionStart.slice(0, options);
+    for (let i = 0; i < patients; i++) {
+      for (let e = edgeStart[i] ?? 0; e < (edgeStart[i + 1] ?? 0); e++) {
+        const o = edgeOption[e] ?? 0;
+        const at = next[o] ?? 0;
+        next[o] = at + 1;
+        byOption[at] = e;
+        edgePatient[e] = i;
+      }
+    }
+  }
+  const seatOf = new Int32Array(patients);
+  const work = new Int32Array(options);
+  const queued = new Uint8Array(options);
+  let reverseBids = 0;
+
+  /**
+   * Reverse step: an option left with empty seats but a price above ε would keep patients away
+   * for no reason; it lowers its price to win the patient who gains most by moving to it (or to
+   * where no patient gains more than ε). The patient leaves its seat, whose option may then do
+   * the same. Afterwards every option with an empty seat is priced at most ε.
+   */
+  const reverse = (epsilon: number) => {
+    let top = 0;
+    for (let o = 0; o < options; o++) {
+      queued[o] = 0;
+      if ((held[o] ?? 0) < (capacity[o] ?? 0) && (price[o] ?? 0) > epsilon) {
+        work[top++] = o;
+        queued[o] = 1;
+      }
+    }
+    while (top > 0) {
+      const o = work[--top] ?? 0;
+      queued[o] = 0;
+      if ((held[o] ?? 0) >= (capacity[o] ?? 0) || (price[o] ?? 0) <= epsilon) continue;
+      reverseBids++;
+      let best = Number.NEGATIVE_INFINITY;
+      let second = Number.NEGATIVE_INFINITY;
+      let bestEdge = -1;
+      for (let k = byOptionStart[o] ?? 0; k < (byOptionStart[o + 1] ?? 0); k++) {
+        const e = byOption[k] ?? 0;
+        const i = edgePatient[e] ?? 0;
+        const current = placedBy[i] ?? -1;
+        let value: number;
+        if (current < 0) value = (unmatchedCost[i] ?? 0) * scale;
+        else {
+          const at = edgeOption[current] ?? 0;
+          if (at === o) continue;
+          value = (edgeCost[current] ?? 0) * scale + (price[at] ?? 0);
+        }
+        const gain = value - (edgeCost[e] ?? 0) * scale;
+        if (gain > best) {
+          second = best;
+          best = gain;
+          bestEdge = e;
+        } else if (gain > second) {
+          second = gain;
+        }
+      }
+      if (best <= 2 * epsilon) {
+        price[o] = Math.max(0, best - epsilon);
+        emptyPrice[o] = price[o] ?? 0;
+        continue;
+      }
+      const newPrice = Math.max(0, second - epsilon);
+      const mover = edgePatient[bestEdge] ?? 0;
+      const from = placedBy[mover] ?? -1;
+      if (from >= 0) {
+        const left = edgeOption[from] ?? 0;
+        // The option keeps its price: its other holders and everyone else stay within ε.
+        unseat(mover);
+        if ((price[left] ?? 0) > epsilon && queued[left] === 0) {
+          work[top++] = left;
+          queued[left] = 1;
+        }
+      }
+      const at = (slotStart[o] ?? 0) + (held[o] ?? 0);
+      held[o] = (held[o] ?? 0) + 1;
+      seats[at] = mover;
+      seatBid[at] = newPrice;
+      seatOf[mover] = at;
+      placedBy[mover] = bestEdge;
+      emptyPrice[o] = newPrice;
+      price[o] = newPrice;
+      if ((held[o] ?? 0) < (capacity[o] ?? 0) && queued[o] === 0) {
+        work[top++] = o;
+        queued[o] = 1;
+      }
+    }
+  };
+
+  /** Takes a patient out of its seat; the option keeps its price (see `reverse`). */
+  const unseat = (patient: number) => {
+    const option = edgeOption[placedBy[patient] ?? 0] ?? 0;
+    emptyPrice[option] = price[option] ?? 0;
+    const last = (slotStart[option] ?? 0) + (held[option] ?? 0) - 1;
+    const at = seatOf[patient] ?? 0;
+    const moved = seats[last] ?? 0;
+    seats[at] = moved;
+    seatBid[at] = seatBid[last] ?? 0;
+    seatOf[moved] = at;
+    held[option] = (held[option] ?? 0) - 1;
+    placedBy[patient] = -1;
+  };
+
+  // An option without seats is never a choice.
+  for (let o = 0; o < options; o++) if (capacity[o] === 0) price[o] = Number.POSITIVE_INFINITY;
+
+  let bids = 0;
+  let phases = 0;
+  for (;;) {
+    phases++;
+    // Keep every patient already within the new ε of its best choice; the others bid again.
+    let waiting = 0;
+    for (let i = 0; i < patients; i++) {
+      const current = placedBy[i] ?? -1;
+      if (phases > 1) {
+        let best = (unmatchedCost[i] ?? 0) * scale;
+        const end = edgeStart[i + 1] ?? 0;
+        for (let e = edgeStart[i] ?? 0; e < end; e++) {
+          best = Math.min(best, (edgeCost[e] ?? 0) * scale + (price[edgeOption[e] ?? 0] ?? 0));
+        }
+        const value =
+          current < 0
+            ? (unmatchedCost[i] ?? 0) * scale
+            : (edgeCost[current] ?? 0) * scale + (price[edgeOption[current] ?? 0] ?? 0);
+        if (value - best <= epsilon) {
+          // Its old bid was made with a larger ε: cap it so that the price it may yet have to
+          // pay keeps it within the new ε.
+          if (current >= 0) {
+            const at = seatOf[i] ?? 0;
+            seatBid[at] = Math.min(
+              seatBid[at] ?? 0,
+              best + epsilon - (edgeCost[current] ?? 0) * scale,
+            );
+          }
+          continue;
+        }
+        if (current >= 0) unseat(i);
+      }
+      placedBy[i] = -1;
+      queue[waiting++] = i;
+    }
+    let head = 0;
+    let tail = waiting === patients ? 0 : waiting;
+    while (waiting > 0) {
+      const i = queue[head] ?? 0;
+      head = head + 1 === patients ? 0 : head + 1;
+      waiting--;
+      bids++;
+      const penalty = (unmatchedCost[i] ?? 0) * scale;
+      let best = penalty;
+      let second = Number.POSITIVE_INFINITY;
+      let bestEdge = -1;
+      const end = edgeStart[i + 1] ?? 0;
+      for (let e = edgeStart[i] ?? 0; e < end; e++) {
+        const value = (edgeCost[e] ?? 0) * scale + (price[edgeOption[e] ?? 0] ?? 0);
+        // A seat beats unmatched at equal cost.
+        if (value < best || (value === best && bestEdge < 0)) {
+          second = best;
+          best = value;
+          bestEdge = e;
+        } else if (value < second) {
+          second = value;
+        }
+      }
+      if (bestEdge < 0) {
+        placedBy[i] = -1;
+        continue;
+      }
+      const option = edgeOption[bestEdge] ?? 0;
+      const bid = (price[option] ?? 0) + (second - best) + epsilon;
+      const first = slotStart[option] ?? 0;
+      const count = held[option] ?? 0;
+      let at: number;
+      if (count < (capacity[option] ?? 0)) {
+        at = first + count;
+        held[option] = count + 1;
+      } else {
+        // Evict the lowest bid (the one that sets the price).
+        at = first;
+        for (let s = first + 1; s < first + count; s++) {
+          if ((seatBid[s] ?? 0) < (seatBid[at] ?? 0)) at = s;
+        }
+        const evicted = seats[at] ?? 0;
+        placedBy[evicted] = -1;
+        queue[tail] = evicted;
+        tail = tail + 1 === patients ? 0 : tail + 1;
+        waiting++;
+      }
+      seats[at] = i;
+      seatBid[at] = bid;
+      seatOf[i] = at;
+      placedBy[i] = bestEdge;
+      const now = held[option] ?? 0;
+      if (now === (capacity[option] ?? 0)) {
+        let low = Number.POSITIVE_INFINITY;
+        for (let s = first; s < first + now; s++) low = Math.min(low, seatBid[s] ?? 0);
+        price[option] = low;
+      }
+    }
+    reverse(epsilon);
+    if (epsilon === 1) break;
+    epsilon = Math.max(1, Math.floor(epsilon / scaleFactor));
+  }
+  for (let o = 0; o < options; o++) {
+    price[o] = capacity[o] === 0 ? 0 : Math.floor((price[o] ?? 0) / scale);
+  }
+  return { price, placedBy, bids, reverseBids, phases };
+}
