@@ -47,37 +47,46 @@ const scaleFactor = 5;
 const costScale = 16;
 
 export function auction(input: AuctionInput): AuctionResult {
-  const { edgeStart, edgeOption, edgeCost, unmatchedCost, capacity, slotStart } = input;
-  const patients = unmatchedCost.length;
+  const { edgeStart, edgeOption, capacity, slotStart } = input;
+  const patients = input.unmatchedCost.length;
   const options = capacity.length;
-  const price = new Float64Array(options);
+  const edges = edgeOption.length;
+  // Scaled costs; index `options` of `price` is a sentinel option for "unmatched" (price 0).
+  const cost = new Float64Array(edges);
+  const penalty = new Float64Array(patients);
+  let spread = 0;
+  for (let e = 0; e < edges; e++) {
+    cost[e] = (input.edgeCost[e] ?? 0) * costScale;
+    spread = Math.max(spread, Math.abs(cost[e] ?? 0));
+  }
+  for (let i = 0; i < patients; i++) {
+    penalty[i] = (input.unmatchedCost[i] ?? 0) * costScale;
+    spread = Math.max(spread, Math.abs(penalty[i] ?? 0));
+  }
+  const price = new Float64Array(options + 1);
   const emptyPrice = new Float64Array(options);
   const held = new Int32Array(options);
   const seats = new Int32Array(slotStart[options] ?? 0);
   const seatBid = new Float64Array(seats.length);
+  const seatOf = new Int32Array(patients);
   const placedBy = new Int32Array(patients).fill(-1);
+  /** The option each patient is on (`options` when unmatched) and what it pays besides the price. */
+  const assignedOption = new Int32Array(patients).fill(options);
+  const assignedCost = Float64Array.from(penalty);
   const queue = new Int32Array(patients);
 
-  const scale = costScale;
-  let spread = 0;
-  for (let e = 0; e < edgeCost.length; e++)
-    spread = Math.max(spread, Math.abs(edgeCost[e] ?? 0) * scale);
-  for (let i = 0; i < patients; i++)
-    spread = Math.max(spread, Math.abs(unmatchedCost[i] ?? 0) * scale);
-  let epsilon = 1;
-  while (epsilon * scaleFactor * 4 < spread) epsilon *= scaleFactor;
-
-  // Edges by option, for the reverse step.
+  // Edges by option, for the reverse step: the patient and the scaled cost of each.
   const byOptionStart = new Int32Array(options + 1);
-  for (let e = 0; e < edgeOption.length; e++) {
+  for (let e = 0; e < edges; e++) {
     const o = edgeOption[e] ?? 0;
     byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + 1;
   }
   for (let o = 0; o < options; o++) {
     byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + (byOptionStart[o] ?? 0);
   }
-  const byOption = new Int32Array(edgeOption.length);
-  const edgePatient = new Int32Array(edgeOption.length);
+  const byOptionPatient = new Int32Array(edges);
+  const byOptionEdge = new Int32Array(edges);
+  const byOptionCost = new Float64Array(edges);
   {
     const next = byOptionStart.slice(0, options);
     for (let i = 0; i < patients; i++) {
@@ -85,21 +94,51 @@ export function auction(input: AuctionInput): AuctionResult {
         const o = edgeOption[e] ?? 0;
         const at = next[o] ?? 0;
         next[o] = at + 1;
-        byOption[at] = e;
-        edgePatient[e] = i;
+        byOptionPatient[at] = i;
+        byOptionEdge[at] = e;
+        byOptionCost[at] = cost[e] ?? 0;
       }
     }
   }
-  const seatOf = new Int32Array(patients);
+
+  const seat = (patient: number, edge: number, option: number, at: number, bid: number) => {
+    seats[at] = patient;
+    seatBid[at] = bid;
+    seatOf[patient] = at;
+    placedBy[patient] = edge;
+    assignedOption[patient] = option;
+    assignedCost[patient] = cost[edge] ?? 0;
+  };
+  /** Takes a patient out of its seat; the option keeps its price (see `reverse`). */
+  const unseat = (patient: number) => {
+    const option = assignedOption[patient] ?? 0;
+    emptyPrice[option] = price[option] ?? 0;
+    const last = (slotStart[option] ?? 0) + (held[option] ?? 0) - 1;
+    const at = seatOf[patient] ?? 0;
+    const moved = seats[last] ?? 0;
+    seats[at] = moved;
+    seatBid[at] = seatBid[last] ?? 0;
+    seatOf[moved] = at;
+    held[option] = (held[option] ?? 0) - 1;
+    placedBy[patient] = -1;
+    assignedOption[patient] = options;
+    assignedCost[patient] = penalty[patient] ?? 0;
+  };
+
   const work = new Int32Array(options);
   const queued = new Uint8Array(options);
+  let widest = 0;
+  for (let o = 0; o < options; o++) widest = Math.max(widest, capacity[o] ?? 0);
+  const topGain = new Float64Array(widest + 1);
+  const topAt = new Int32Array(topGain.length);
   let reverseBids = 0;
 
   /**
    * Reverse step: an option left with empty seats but a price above ε would keep patients away
-   * for no reason; it lowers its price to win the patient who gains most by moving to it (or to
-   * where no patient gains more than ε). The patient leaves its seat, whose option may then do
-   * the same. Afterwards every option with an empty seat is priced at most ε.
+   * for no reason. With k empty seats it finds the k + 1 patients who gain most by moving to it,
+   * prices itself just below the (k + 1)-th gain and takes the k others (or, when nobody gains
+   * more than 2ε, just lowers its price). Those patients leave seats behind, whose options may
+   * then do the same. Afterwards every option with an empty seat is priced at most ε.
    */
   const reverse = (epsilon: number) => {
     let top = 0;
@@ -113,80 +152,65 @@ export function auction(input: AuctionInput): AuctionResult {
     while (top > 0) {
       const o = work[--top] ?? 0;
       queued[o] = 0;
-      if ((held[o] ?? 0) >= (capacity[o] ?? 0) || (price[o] ?? 0) <= epsilon) continue;
+      const empty = (capacity[o] ?? 0) - (held[o] ?? 0);
+      if (empty <= 0 || (price[o] ?? 0) <= epsilon) continue;
       reverseBids++;
-      let best = Number.NEGATIVE_INFINITY;
-      let second = Number.NEGATIVE_INFINITY;
-      let bestEdge = -1;
+      // The `empty + 1` largest gains, in decreasing order (insertion into a short list).
+      let found = 0;
       for (let k = byOptionStart[o] ?? 0; k < (byOptionStart[o + 1] ?? 0); k++) {
-        const e = byOption[k] ?? 0;
-        const i = edgePatient[e] ?? 0;
-        const current = placedBy[i] ?? -1;
-        let value: number;
-        if (current < 0) value = (unmatchedCost[i] ?? 0) * scale;
-        else {
-          const at = edgeOption[current] ?? 0;
-          if (at === o) continue;
-          value = (edgeCost[current] ?? 0) * scale + (price[at] ?? 0);
+        const i = byOptionPatient[k] ?? 0;
+        const at = assignedOption[i] ?? 0;
+        if (at === o) continue;
+        const gain = (assignedCost[i] ?? 0) + (price[at] ?? 0) - (byOptionCost[k] ?? 0);
+        if (found > empty && gain <= (topGain[empty] ?? 0)) continue;
+        let slot = found > empty ? empty : found++;
+        while (slot > 0 && (topGain[slot - 1] ?? 0) < gain) {
+          topGain[slot] = topGain[slot - 1] ?? 0;
+          topAt[slot] = topAt[slot - 1] ?? 0;
+          slot--;
         }
-        const gain = value - (edgeCost[e] ?? 0) * scale;
-        if (gain > best) {
-          second = best;
-          best = gain;
-          bestEdge = e;
-        } else if (gain > second) {
-          second = gain;
-        }
+        topGain[slot] = gain;
+        topAt[slot] = k;
       }
+      const best = found > 0 ? (topGain[0] ?? 0) : Number.NEGATIVE_INFINITY;
       if (best <= 2 * epsilon) {
         price[o] = Math.max(0, best - epsilon);
         emptyPrice[o] = price[o] ?? 0;
         continue;
       }
-      const newPrice = Math.max(0, second - epsilon);
-      const mover = edgePatient[bestEdge] ?? 0;
-      const from = placedBy[mover] ?? -1;
-      if (from >= 0) {
-        const left = edgeOption[from] ?? 0;
-        // The option keeps its price: its other holders and everyone else stay within ε.
-        unseat(mover);
-        if ((price[left] ?? 0) > epsilon && queued[left] === 0) {
-          work[top++] = left;
-          queued[left] = 1;
+      const next = found > empty ? (topGain[empty] ?? 0) : Number.NEGATIVE_INFINITY;
+      const newPrice = Math.max(0, next - epsilon);
+      for (let m = 0; m < Math.min(found, empty); m++) {
+        if ((topGain[m] ?? 0) < newPrice + epsilon) break;
+        const k = topAt[m] ?? 0;
+        const mover = byOptionPatient[k] ?? 0;
+        if (assignedOption[mover] === o) continue; // a second edge of the same patient
+        const left = assignedOption[mover] ?? options;
+        if (left < options) {
+          unseat(mover);
+          if ((price[left] ?? 0) > epsilon && queued[left] === 0) {
+            work[top++] = left;
+            queued[left] = 1;
+          }
         }
+        const at = (slotStart[o] ?? 0) + (held[o] ?? 0);
+        held[o] = (held[o] ?? 0) + 1;
+        seat(mover, byOptionEdge[k] ?? 0, o, at, newPrice);
       }
-      const at = (slotStart[o] ?? 0) + (held[o] ?? 0);
-      held[o] = (held[o] ?? 0) + 1;
-      seats[at] = mover;
-      seatBid[at] = newPrice;
-      seatOf[mover] = at;
-      placedBy[mover] = bestEdge;
       emptyPrice[o] = newPrice;
       price[o] = newPrice;
-      if ((held[o] ?? 0) < (capacity[o] ?? 0) && queued[o] === 0) {
+      if ((held[o] ?? 0) < (capacity[o] ?? 0) && newPrice > epsilon && queued[o] === 0) {
         work[top++] = o;
         queued[o] = 1;
       }
     }
   };
 
-  /** Takes a patient out of its seat; the option keeps its price (see `reverse`). */
-  const unseat = (patient: number) => {
-    const option = edgeOption[placedBy[patient] ?? 0] ?? 0;
-    emptyPrice[option] = price[option] ?? 0;
-    const last = (slotStart[option] ?? 0) + (held[option] ?? 0) - 1;
-    const at = seatOf[patient] ?? 0;
-    const moved = seats[last] ?? 0;
-    seats[at] = moved;
-    seatBid[at] = seatBid[last] ?? 0;
-    seatOf[moved] = at;
-    held[option] = (held[option] ?? 0) - 1;
-    placedBy[patient] = -1;
-  };
-
   // An option without seats is never a choice.
   for (let o = 0; o < options; o++) if (capacity[o] === 0) price[o] = Number.POSITIVE_INFINITY;
 
+  let epsilon = 1;
+  while (epsilon * scaleFactor * 4 < spread) epsilon *= scaleFactor;
   let bids = 0;
   let phases = 0;
   for (;;) {
@@ -194,32 +218,25 @@ export function auction(input: AuctionInput): AuctionResult {
     // Keep every patient already within the new ε of its best choice; the others bid again.
     let waiting = 0;
     for (let i = 0; i < patients; i++) {
-      const current = placedBy[i] ?? -1;
       if (phases > 1) {
-        let best = (unmatchedCost[i] ?? 0) * scale;
+        let best = penalty[i] ?? 0;
         const end = edgeStart[i + 1] ?? 0;
         for (let e = edgeStart[i] ?? 0; e < end; e++) {
-          best = Math.min(best, (edgeCost[e] ?? 0) * scale + (price[edgeOption[e] ?? 0] ?? 0));
+          best = Math.min(best, (cost[e] ?? 0) + (price[edgeOption[e] ?? 0] ?? 0));
         }
-        const value =
-          current < 0
-            ? (unmatchedCost[i] ?? 0) * scale
-            : (edgeCost[current] ?? 0) * scale + (price[edgeOption[current] ?? 0] ?? 0);
-        if (value - best <= epsilon) {
+        const current = assignedOption[i] ?? options;
+        const base = assignedCost[i] ?? 0;
+        if (base + (price[current] ?? 0) - best <= epsilon) {
           // Its old bid was made with a larger ε: cap it so that the price it may yet have to
           // pay keeps it within the new ε.
-          if (current >= 0) {
+          if (current < options) {
             const at = seatOf[i] ?? 0;
-            seatBid[at] = Math.min(
-              seatBid[at] ?? 0,
-              best + epsilon - (edgeCost[current] ?? 0) * scale,
-            );
+            seatBid[at] = Math.min(seatBid[at] ?? 0, best + epsilon - base);
           }
           continue;
         }
-        if (current >= 0) unseat(i);
+        if (current < options) unseat(i);
       }
-      placedBy[i] = -1;
       queue[waiting++] = i;
     }
     let head = 0;
@@ -229,13 +246,12 @@ export function auction(input: AuctionInput): AuctionResult {
       head = head + 1 === patients ? 0 : head + 1;
       waiting--;
       bids++;
-      const penalty = (unmatchedCost[i] ?? 0) * scale;
-      let best = penalty;
+      let best = penalty[i] ?? 0;
       let second = Number.POSITIVE_INFINITY;
       let bestEdge = -1;
       const end = edgeStart[i + 1] ?? 0;
       for (let e = edgeStart[i] ?? 0; e < end; e++) {
-        const value = (edgeCost[e] ?? 0) * scale + (price[edgeOption[e] ?? 0] ?? 0);
+        const value = (cost[e] ?? 0) + (price[edgeOption[e] ?? 0] ?? 0);
         // A seat beats unmatched at equal cost.
         if (value < best || (value === best && bestEdge < 0)) {
           second = best;
@@ -245,10 +261,7 @@ export function auction(input: AuctionInput): AuctionResult {
           second = value;
         }
       }
-      if (bestEdge < 0) {
-        placedBy[i] = -1;
-        continue;
-      }
+      if (bestEdge < 0) continue; // unmatched: assignedOption is already the sentinel
       const option = edgeOption[bestEdge] ?? 0;
       const bid = (price[option] ?? 0) + (second - best) + epsilon;
       const first = slotStart[option] ?? 0;
@@ -265,14 +278,13 @@ export function auction(input: AuctionInput): AuctionResult {
         }
         const evicted = seats[at] ?? 0;
         placedBy[evicted] = -1;
+        assignedOption[evicted] = options;
+        assignedCost[evicted] = penalty[evicted] ?? 0;
         queue[tail] = evicted;
         tail = tail + 1 === patients ? 0 : tail + 1;
         waiting++;
       }
-      seats[at] = i;
-      seatBid[at] = bid;
-      seatOf[i] = at;
-      placedBy[i] = bestEdge;
+      seat(i, bestEdge, option, at, bid);
       const now = held[option] ?? 0;
       if (now === (capacity[option] ?? 0)) {
         let low = Number.POSITIVE_INFINITY;
@@ -284,8 +296,9 @@ export function auction(input: AuctionInput): AuctionResult {
     if (epsilon === 1) break;
     epsilon = Math.max(1, Math.floor(epsilon / scaleFactor));
   }
+  const wholePrice = new Float64Array(options);
   for (let o = 0; o < options; o++) {
-    price[o] = capacity[o] === 0 ? 0 : Math.floor((price[o] ?? 0) / scale);
+    wholePrice[o] = capacity[o] === 0 ? 0 : Math.floor((price[o] ?? 0) / costScale);
   }
-  return { price, placedBy, bids, reverseBids, phases };
+  return { price: wholePrice, placedBy, bids, reverseBids, phases };
 }
