@@ -255,13 +255,18 @@ export function shortestPaths(network: Network, state: PathState): PathStats {
     }
   };
 
+  // Rounds start from every free patient at once while that places many per round; once it
+  // places few, seeding all of them each round costs more than it saves, and a round starts from
+  // one free patient (or from the sink once no patient is free).
+  let sourcesPerRound = patients;
   while (freeCount > 0 || sinkExcess() > 0) {
     rounds++;
     let touchedCount = 0;
     let target = Number.POSITIVE_INFINITY; // distance of the nearest node lacking patients
     let sinkDistance = Number.POSITIVE_INFINITY;
     let sinkScanned = false;
-    for (let k = 0; k < freeCount; k++) {
+    const sources = Math.min(freeCount, sourcesPerRound);
+    for (let k = 0; k < sources; k++) {
       const i = free[k] ?? 0;
       const end = edgeStart[i + 1] ?? 0;
       let u = (unmatchedCost[i] ?? 0) + state.lambda;
@@ -272,7 +277,8 @@ export function shortestPaths(network: Network, state: PathState): PathStats {
       sinkDistance = Math.min(sinkDistance, (unmatchedCost[i] ?? 0) + state.lambda - u);
       touchedCount = relaxEdges(i, -u, touchedCount);
     }
-    if (sinkExcess() > 0) sinkDistance = 0;
+    const sinkIsSource = sinkExcess() > 0 && sources === 0;
+    if (sinkIsSource) sinkDistance = 0;
     let scannedCount = 0;
     for (;;) {
       const option = heap.size > 0 ? heap.peek() : -1;
@@ -342,14 +348,18 @@ export function shortestPaths(network: Network, state: PathState): PathStats {
     let stillFree = 0;
     for (let k = 0; k < freeCount; k++) {
       const i = free[k] ?? 0;
-      frameKind[0] = PATIENT;
-      frameNode[0] = i;
-      framePointer[0] = (edgeStart[i] ?? 0) - 1;
-      framePotential[0] = (sourcePotential[k] ?? 0) + target;
-      if (!augment()) free[stillFree++] = i;
+      if (k < sources) {
+        frameKind[0] = PATIENT;
+        frameNode[0] = i;
+        framePointer[0] = (edgeStart[i] ?? 0) - 1;
+        framePotential[0] = (sourcePotential[k] ?? 0) + target;
+        if (augment()) continue;
+      }
+      free[stillFree++] = i;
     }
     freeCount = stillFree;
-    while (sinkExcess() > 0) {
+    if (augmentations - before < 8) sourcesPerRound = 1;
+    while (sinkIsSource && sinkExcess() > 0) {
       // The sink as a root: no path may come back into it. Its iterators carry on where the
       // previous search left them, so each search enters options not yet visited.
       frameKind[0] = SINK;
