@@ -47,18 +47,15 @@ const scaleFactor = 5;
 const costScale = 16;
 
 export function auction(input: AuctionInput): AuctionResult {
-  const { edgeStart, edgeOption, capacity, slotStart } = input;
+  const { edgeStart, edgeOption, edgeCost, capacity, slotStart } = input;
   const patients = input.unmatchedCost.length;
   const options = capacity.length;
   const edges = edgeOption.length;
+  const scale = costScale;
   // Scaled costs; index `options` of `price` is a sentinel option for "unmatched" (price 0).
-  const cost = new Float64Array(edges);
   const penalty = new Float64Array(patients);
   let spread = 0;
-  for (let e = 0; e < edges; e++) {
-    cost[e] = (input.edgeCost[e] ?? 0) * costScale;
-    spread = Math.max(spread, Math.abs(cost[e] ?? 0));
-  }
+  for (let e = 0; e < edges; e++) spread = Math.max(spread, Math.abs(edgeCost[e] ?? 0) * scale);
   for (let i = 0; i < patients; i++) {
     penalty[i] = (input.unmatchedCost[i] ?? 0) * costScale;
     spread = Math.max(spread, Math.abs(penalty[i] ?? 0));
@@ -85,7 +82,6 @@ export function auction(input: AuctionInput): AuctionResult {
     byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + (byOptionStart[o] ?? 0);
   }
   const byOptionPatient = new Int32Array(edges);
-  const byOptionEdge = new Int32Array(edges);
   const byOptionCost = new Float64Array(edges);
   {
     const next = byOptionStart.slice(0, options);
@@ -95,8 +91,7 @@ export function auction(input: AuctionInput): AuctionResult {
         const at = next[o] ?? 0;
         next[o] = at + 1;
         byOptionPatient[at] = i;
-        byOptionEdge[at] = e;
-        byOptionCost[at] = cost[e] ?? 0;
+        byOptionCost[at] = (edgeCost[e] ?? 0) * scale;
       }
     }
   }
@@ -107,7 +102,7 @@ export function auction(input: AuctionInput): AuctionResult {
     seatOf[patient] = at;
     placedBy[patient] = edge;
     assignedOption[patient] = option;
-    assignedCost[patient] = cost[edge] ?? 0;
+    assignedCost[patient] = (edgeCost[edge] ?? 0) * scale;
   };
   /** Takes a patient out of its seat; the option keeps its price (see `reverse`). */
   const unseat = (patient: number) => {
@@ -140,77 +135,168 @@ export function auction(input: AuctionInput): AuctionResult {
    * more than 2ε, just lowers its price). Those patients leave seats behind, whose options may
    * then do the same. Afterwards every option with an empty seat is priced at most ε.
    */
-  const reverse = (epsilon: number) => {
-    let top = 0;
+  let epsilon = 1;
+  while (epsilon * scaleFactor * 4 < spread) epsilon *= scaleFactor;
+  let workTop = 0;
+  const pushWork = (o: number) => {
+    if (queued[o] === 0) {
+      work[workTop++] = o;
+      queued[o] = 1;
+    }
+  };
+
+  // The steps below are small functions, called many times, rather than loops inlined in one
+  // long function: V8 then optimizes each with complete type feedback instead of bailing out of
+  // a half-optimized `auction` whenever control reaches a part it has not run yet.
+
+  /**
+   * Reverse step for one option with empty seats priced above ε: with k empty seats it finds the
+   * k + 1 patients who gain most by moving to it, prices itself just below the (k + 1)-th gain and
+   * takes the k others (or, when nobody gains more than 2ε, just lowers its price). Those
+   * patients leave seats behind, whose options may then do the same.
+   */
+  const reverseBid = (o: number) => {
+    const empty = (capacity[o] ?? 0) - (held[o] ?? 0);
+    if (empty <= 0 || (price[o] ?? 0) <= epsilon) return;
+    reverseBids++;
+    // The `empty + 1` largest gains, in decreasing order (insertion into a short list).
+    let found = 0;
+    for (let k = byOptionStart[o] ?? 0; k < (byOptionStart[o + 1] ?? 0); k++) {
+      const i = byOptionPatient[k] ?? 0;
+      const at = assignedOption[i] ?? 0;
+      if (at === o) continue;
+      const gain = (assignedCost[i] ?? 0) + (price[at] ?? 0) - (byOptionCost[k] ?? 0);
+      if (found > empty && gain <= (topGain[empty] ?? 0)) continue;
+      let slot = found > empty ? empty : found++;
+      while (slot > 0 && (topGain[slot - 1] ?? 0) < gain) {
+        topGain[slot] = topGain[slot - 1] ?? 0;
+        topAt[slot] = topAt[slot - 1] ?? 0;
+        slot--;
+      }
+      topGain[slot] = gain;
+      topAt[slot] = k;
+    }
+    const best = found > 0 ? (topGain[0] ?? 0) : Number.NEGATIVE_INFINITY;
+    if (best <= 2 * epsilon) {
+      price[o] = Math.max(0, best - epsilon);
+      emptyPrice[o] = price[o] ?? 0;
+      return;
+    }
+    const next = found > empty ? (topGain[empty] ?? 0) : Number.NEGATIVE_INFINITY;
+    const newPrice = Math.max(0, next - epsilon);
+    for (let m = 0; m < Math.min(found, empty); m++) {
+      if ((topGain[m] ?? 0) < newPrice + epsilon) break;
+      const mover = byOptionPatient[topAt[m] ?? 0] ?? 0;
+      if (assignedOption[mover] === o) continue; // a second edge of the same patient
+      const left = assignedOption[mover] ?? options;
+      if (left < options) {
+        unseat(mover);
+        if ((price[left] ?? 0) > epsilon) pushWork(left);
+      }
+      // Its edge to this option (the cheapest, should it have two).
+      let edge = -1;
+      for (let e = edgeStart[mover] ?? 0; e < (edgeStart[mover + 1] ?? 0); e++) {
+        if (edgeOption[e] === o && (edge < 0 || (edgeCost[e] ?? 0) < (edgeCost[edge] ?? 0))) {
+          edge = e;
+        }
+      }
+      const at = (slotStart[o] ?? 0) + (held[o] ?? 0);
+      held[o] = (held[o] ?? 0) + 1;
+      seat(mover, edge, o, at, newPrice);
+    }
+    emptyPrice[o] = newPrice;
+    price[o] = newPrice;
+    if ((held[o] ?? 0) < (capacity[o] ?? 0) && newPrice > epsilon) pushWork(o);
+  };
+
+  /** Afterwards every option with an empty seat is priced at most ε. */
+  const reverse = () => {
+    workTop = 0;
     for (let o = 0; o < options; o++) {
       queued[o] = 0;
-      if ((held[o] ?? 0) < (capacity[o] ?? 0) && (price[o] ?? 0) > epsilon) {
-        work[top++] = o;
-        queued[o] = 1;
-      }
+      if ((held[o] ?? 0) < (capacity[o] ?? 0) && (price[o] ?? 0) > epsilon) pushWork(o);
     }
-    while (top > 0) {
-      const o = work[--top] ?? 0;
+    while (workTop > 0) {
+      const o = work[--workTop] ?? 0;
       queued[o] = 0;
-      const empty = (capacity[o] ?? 0) - (held[o] ?? 0);
-      if (empty <= 0 || (price[o] ?? 0) <= epsilon) continue;
-      reverseBids++;
-      // The `empty + 1` largest gains, in decreasing order (insertion into a short list).
-      let found = 0;
-      for (let k = byOptionStart[o] ?? 0; k < (byOptionStart[o + 1] ?? 0); k++) {
-        const i = byOptionPatient[k] ?? 0;
-        const at = assignedOption[i] ?? 0;
-        if (at === o) continue;
-        const gain = (assignedCost[i] ?? 0) + (price[at] ?? 0) - (byOptionCost[k] ?? 0);
-        if (found > empty && gain <= (topGain[empty] ?? 0)) continue;
-        let slot = found > empty ? empty : found++;
-        while (slot > 0 && (topGain[slot - 1] ?? 0) < gain) {
-          topGain[slot] = topGain[slot - 1] ?? 0;
-          topAt[slot] = topAt[slot - 1] ?? 0;
-          slot--;
-        }
-        topGain[slot] = gain;
-        topAt[slot] = k;
+      reverseBid(o);
+    }
+  };
+
+  /**
+   * Whether a placed patient is still within the (new) ε of its best choice. If so its old bid,
+   * made with a larger ε, is capped so that the price it may yet have to pay keeps it within ε;
+   * if not it leaves its seat.
+   */
+  const keep = (i: number): boolean => {
+    let best = penalty[i] ?? 0;
+    const end = edgeStart[i + 1] ?? 0;
+    for (let e = edgeStart[i] ?? 0; e < end; e++) {
+      best = Math.min(best, (edgeCost[e] ?? 0) * scale + (price[edgeOption[e] ?? 0] ?? 0));
+    }
+    const current = assignedOption[i] ?? options;
+    const base = assignedCost[i] ?? 0;
+    if (base + (price[current] ?? 0) - best <= epsilon) {
+      if (current < options) {
+        const at = seatOf[i] ?? 0;
+        seatBid[at] = Math.min(seatBid[at] ?? 0, best + epsilon - base);
       }
-      const best = found > 0 ? (topGain[0] ?? 0) : Number.NEGATIVE_INFINITY;
-      if (best <= 2 * epsilon) {
-        price[o] = Math.max(0, best - epsilon);
-        emptyPrice[o] = price[o] ?? 0;
-        continue;
-      }
-      const next = found > empty ? (topGain[empty] ?? 0) : Number.NEGATIVE_INFINITY;
-      const newPrice = Math.max(0, next - epsilon);
-      for (let m = 0; m < Math.min(found, empty); m++) {
-        if ((topGain[m] ?? 0) < newPrice + epsilon) break;
-        const k = topAt[m] ?? 0;
-        const mover = byOptionPatient[k] ?? 0;
-        if (assignedOption[mover] === o) continue; // a second edge of the same patient
-        const left = assignedOption[mover] ?? options;
-        if (left < options) {
-          unseat(mover);
-          if ((price[left] ?? 0) > epsilon && queued[left] === 0) {
-            work[top++] = left;
-            queued[left] = 1;
-          }
-        }
-        const at = (slotStart[o] ?? 0) + (held[o] ?? 0);
-        held[o] = (held[o] ?? 0) + 1;
-        seat(mover, byOptionEdge[k] ?? 0, o, at, newPrice);
-      }
-      emptyPrice[o] = newPrice;
-      price[o] = newPrice;
-      if ((held[o] ?? 0) < (capacity[o] ?? 0) && newPrice > epsilon && queued[o] === 0) {
-        work[top++] = o;
-        queued[o] = 1;
+      return true;
+    }
+    if (current < options) unseat(i);
+    return false;
+  };
+
+  /** A free patient bids; returns the patient it evicts, or -1. */
+  const bid = (i: number): number => {
+    let best = penalty[i] ?? 0;
+    let second = Number.POSITIVE_INFINITY;
+    let bestEdge = -1;
+    const end = edgeStart[i + 1] ?? 0;
+    for (let e = edgeStart[i] ?? 0; e < end; e++) {
+      const value = (edgeCost[e] ?? 0) * scale + (price[edgeOption[e] ?? 0] ?? 0);
+      // A seat beats unmatched at equal cost.
+      if (value < best || (value === best && bestEdge < 0)) {
+        second = best;
+        best = value;
+        bestEdge = e;
+      } else if (value < second) {
+        second = value;
       }
     }
+    if (bestEdge < 0) return -1; // unmatched: assignedOption is already the sentinel
+    const option = edgeOption[bestEdge] ?? 0;
+    const amount = (price[option] ?? 0) + (second - best) + epsilon;
+    const first = slotStart[option] ?? 0;
+    const count = held[option] ?? 0;
+    let at = first + count;
+    let evicted = -1;
+    if (count < (capacity[option] ?? 0)) {
+      held[option] = count + 1;
+    } else {
+      // Evict the lowest bid (the one that sets the price).
+      at = first;
+      for (let s = first + 1; s < first + count; s++) {
+        if ((seatBid[s] ?? 0) < (seatBid[at] ?? 0)) at = s;
+      }
+      evicted = seats[at] ?? 0;
+      placedBy[evicted] = -1;
+      assignedOption[evicted] = options;
+      assignedCost[evicted] = penalty[evicted] ?? 0;
+    }
+    seat(i, bestEdge, option, at, amount);
+    const now = held[option] ?? 0;
+    if (now === (capacity[option] ?? 0)) {
+      let low = Number.POSITIVE_INFINITY;
+      for (let s = first; s < first + now; s++) low = Math.min(low, seatBid[s] ?? 0);
+      price[option] = low;
+    }
+    return evicted;
   };
 
   // An option without seats is never a choice.
   for (let o = 0; o < options; o++) if (capacity[o] === 0) price[o] = Number.POSITIVE_INFINITY;
 
-  let epsilon = 1;
-  while (epsilon * scaleFactor * 4 < spread) epsilon *= scaleFactor;
   let bids = 0;
   let phases = 0;
   for (;;) {
@@ -218,26 +304,7 @@ export function auction(input: AuctionInput): AuctionResult {
     // Keep every patient already within the new ε of its best choice; the others bid again.
     let waiting = 0;
     for (let i = 0; i < patients; i++) {
-      if (phases > 1) {
-        let best = penalty[i] ?? 0;
-        const end = edgeStart[i + 1] ?? 0;
-        for (let e = edgeStart[i] ?? 0; e < end; e++) {
-          best = Math.min(best, (cost[e] ?? 0) + (price[edgeOption[e] ?? 0] ?? 0));
-        }
-        const current = assignedOption[i] ?? options;
-        const base = assignedCost[i] ?? 0;
-        if (base + (price[current] ?? 0) - best <= epsilon) {
-          // Its old bid was made with a larger ε: cap it so that the price it may yet have to
-          // pay keeps it within the new ε.
-          if (current < options) {
-            const at = seatOf[i] ?? 0;
-            seatBid[at] = Math.min(seatBid[at] ?? 0, best + epsilon - base);
-          }
-          continue;
-        }
-        if (current < options) unseat(i);
-      }
-      queue[waiting++] = i;
+      if (phases === 1 || !keep(i)) queue[waiting++] = i;
     }
     let head = 0;
     let tail = waiting === patients ? 0 : waiting;
@@ -246,53 +313,14 @@ export function auction(input: AuctionInput): AuctionResult {
       head = head + 1 === patients ? 0 : head + 1;
       waiting--;
       bids++;
-      let best = penalty[i] ?? 0;
-      let second = Number.POSITIVE_INFINITY;
-      let bestEdge = -1;
-      const end = edgeStart[i + 1] ?? 0;
-      for (let e = edgeStart[i] ?? 0; e < end; e++) {
-        const value = (cost[e] ?? 0) + (price[edgeOption[e] ?? 0] ?? 0);
-        // A seat beats unmatched at equal cost.
-        if (value < best || (value === best && bestEdge < 0)) {
-          second = best;
-          best = value;
-          bestEdge = e;
-        } else if (value < second) {
-          second = value;
-        }
-      }
-      if (bestEdge < 0) continue; // unmatched: assignedOption is already the sentinel
-      const option = edgeOption[bestEdge] ?? 0;
-      const bid = (price[option] ?? 0) + (second - best) + epsilon;
-      const first = slotStart[option] ?? 0;
-      const count = held[option] ?? 0;
-      let at: number;
-      if (count < (capacity[option] ?? 0)) {
-        at = first + count;
-        held[option] = count + 1;
-      } else {
-        // Evict the lowest bid (the one that sets the price).
-        at = first;
-        for (let s = first + 1; s < first + count; s++) {
-          if ((seatBid[s] ?? 0) < (seatBid[at] ?? 0)) at = s;
-        }
-        const evicted = seats[at] ?? 0;
-        placedBy[evicted] = -1;
-        assignedOption[evicted] = options;
-        assignedCost[evicted] = penalty[evicted] ?? 0;
+      const evicted = bid(i);
+      if (evicted >= 0) {
         queue[tail] = evicted;
         tail = tail + 1 === patients ? 0 : tail + 1;
         waiting++;
       }
-      seat(i, bestEdge, option, at, bid);
-      const now = held[option] ?? 0;
-      if (now === (capacity[option] ?? 0)) {
-        let low = Number.POSITIVE_INFINITY;
-        for (let s = first; s < first + now; s++) low = Math.min(low, seatBid[s] ?? 0);
-        price[option] = low;
-      }
     }
-    reverse(epsilon);
+    reverse();
     if (epsilon === 1) break;
     epsilon = Math.max(1, Math.floor(epsilon / scaleFactor));
   }

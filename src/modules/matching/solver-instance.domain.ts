@@ -81,23 +81,21 @@ export function validateInstance(instance: MatchingInstance): void {
     }
   }
   const limit = maxMagnitude(patients + options + edges + 2);
-  const checkCost = (value: number, what: string) => {
-    if (!Number.isInteger(value) || Math.abs(value) > limit) {
-      throw new RangeError(`${what} must be an integer with magnitude at most ${limit}`);
-    }
-  };
+  const badCost = (value: number) => !Number.isInteger(value) || Math.abs(value) > limit;
+  const tooLarge = (what: string) =>
+    new RangeError(`${what} must be an integer with magnitude at most ${limit}`);
   for (let e = 0; e < edges; e++) {
     const option = edgeOption[e] ?? -1;
     if (option < 0 || option >= options) {
       throw new RangeError(`edge ${e} leads to option ${option}, outside 0..${options - 1}`);
     }
-    checkCost(edgeCost[e] ?? Number.NaN, `edge ${e} cost`);
+    if (badCost(edgeCost[e] ?? Number.NaN)) throw tooLarge(`edge ${e} cost`);
   }
   for (let o = 0; o < options; o++) {
     if ((optionCapacity[o] ?? -1) < 0) throw new RangeError(`option ${o} has negative capacity`);
   }
   for (let i = 0; i < patients; i++) {
-    checkCost(unmatchedCost[i] ?? Number.NaN, `unmatched cost of patient ${i}`);
+    if (badCost(unmatchedCost[i] ?? Number.NaN)) throw tooLarge(`unmatched cost of patient ${i}`);
   }
 }
 
