@@ -38,7 +38,7 @@ export interface MatchingSolution {
 
 /** How much work a solve took: useful in benchmarks, never needed for the answer. */
 export interface SolverStats {
-  readonly warmStart: 'auction' | 'greedy';
+  readonly warmStart: 'auction' | 'greedy' | 'prices';
   /** ε-scaling phases and bids of the auction (0 for the greedy start). */
   readonly warmStartPhases: number;
   readonly warmStartBids: number;

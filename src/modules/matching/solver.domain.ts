@@ -3,9 +3,10 @@
  * patient → sink arc for *unmatched* at a risk-weighted penalty.
  *
  * Two stages:
- * 1. Warm start (`solver-auction.domain.ts`): an ε-scaling auction on integer prices, which gets
- *    within one cost unit per patient of the optimum quickly on large instances. Or, on request,
- *    a greedy start at zero prices (each patient takes its cheapest option if it has room).
+ * 1. Warm start (`solver-auction.domain.ts`): a forward-reverse auction with ε-scaling, which
+ *    gets every patient within 1/16 of a cost unit of its best choice quickly even on large, tight
+ *    instances. Or, on request, a greedy start at zero prices (each patient takes its cheapest
+ *    option if it has room), or given start prices (a previous run's) with everyone to place.
  * 2. Exact phase (`solver-paths.domain.ts`): patients whose place is not exactly one of their
  *    cheapest at the warm-start prices are freed, and primal-dual shortest paths re-place them
  *    while keeping complementary slackness. Its result is optimal whatever the warm start was;
@@ -91,7 +92,7 @@ export function solveMatching(
   const paths = shortestPaths(network, state);
   preferSeats(network, state);
   const stats: SolverStats = {
-    warmStart,
+    warmStart: options.prices === undefined ? warmStart : 'prices',
     warmStartPhases: start.phases,
     warmStartBids: start.bids,
     kept,
