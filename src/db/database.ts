@@ -57,6 +57,8 @@ export interface TherapyGroupTable extends Timestamps {
   accommodations: TextArray;
   location_id: string;
   capacity: number;
+  /** Active enrollments, kept by triggers (0003-rematch); a CHECK holds it ≤ capacity. */
+  seats_taken: Generated<number>;
   min_size: Generated<number>;
   kind: Generated<string>;
   status: Generated<string>;
@@ -130,6 +132,8 @@ export interface AppointmentTable {
   status: string;
   cancelled_by: string | null;
   interval_override_note: string | null;
+  /** The re-match proposal this appointment was committed from. */
+  proposal_id: string | null;
   created_at: Generated<Date>;
 }
 
@@ -158,6 +162,8 @@ export interface DisruptionTable extends Timestamps {
   starts_on: string;
   ends_on: string | null;
   status: Generated<string>;
+  applied_at: Date | null;
+  ended_at: Date | null;
 }
 
 export interface MatchRunTable {
@@ -166,6 +172,8 @@ export interface MatchRunTable {
   params: Json<Record<string, unknown>>;
   stats: Json<Record<string, unknown>>;
   created_at: Generated<Date>;
+  created_by: Generated<string>;
+  solve_ms: Generated<number>;
 }
 
 export interface MatchProposalTable {
@@ -177,6 +185,14 @@ export interface MatchProposalTable {
   cost: number;
   explanation: Json<Record<string, unknown>>;
   decision: Generated<string>;
+  rank: Generated<number>;
+  tier: Generated<string>;
+  conflict: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  committed_entity: string | null;
+  committed_id: string | null;
+  version: Generated<number>;
 }
 
 export interface ReferralTable extends Timestamps {

@@ -42,6 +42,17 @@ export function translateDbError(error: unknown): unknown {
         details,
       );
     case '23514':
+      if (constraint === 'therapy_group_seats_within_capacity')
+        return new AppError(
+          'GROUP_FULL',
+          "The group's active enrollments would exceed its capacity.",
+          details,
+        );
+      return new AppError(
+        'CONSTRAINT_VIOLATED',
+        'A value breaks a rule of the data model.',
+        details,
+      );
     case '23502':
     case '22001':
     case '22003':

@@ -104,7 +104,7 @@ describe('seats', () => {
     expect(takesSeat(from, to)).toBe(expected);
   });
 
-  const group = { id: 'g', capacity: 3, status: 'active' };
+  const group = { id: 'g', capacity: 3, status: 'active', seatsTaken: 0 };
   it.each<[string, typeof group, number, ErrorCode | null]>([
     ['a free seat', group, 2, null],
     ['the last seat taken', group, 3, 'GROUP_FULL'],
@@ -112,7 +112,7 @@ describe('seats', () => {
   ])('%s', (_title, g, enrolled, expected) => {
     expect(
       codeOf(() => {
-        assertSeatAvailable(g, enrolled);
+        assertSeatAvailable({ ...g, seatsTaken: enrolled });
       }),
     ).toBe(expected);
   });

@@ -53,6 +53,8 @@ export interface GroupSeats {
   id: string;
   capacity: number;
   status: string;
+  /** Active enrollments: exact while the row is locked. */
+  seatsTaken: number;
 }
 
 function invalid(field: string, problem: string): AppError {
@@ -79,7 +81,8 @@ export function assertGroupTakesPatients(group: GroupSeats): void {
  * Refuses a seat when the group's active enrollments already fill its capacity (GROUP_FULL).
  * `enrolled` must be counted under the group's row lock.
  */
-export function assertSeatAvailable(group: GroupSeats, enrolled: number): void {
+export function assertSeatAvailable(group: GroupSeats): void {
+  const enrolled = group.seatsTaken;
   if (enrolled >= group.capacity)
     throw new AppError('GROUP_FULL', 'The group has no open seat; waitlist the patient instead.', {
       groupId: group.id,

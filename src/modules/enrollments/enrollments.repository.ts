@@ -66,7 +66,7 @@ async function withEnrollmentErrors<T>(
 export async function lockGroupSeats(db: Db, groupId: string): Promise<GroupSeats | undefined> {
   return db
     .selectFrom('therapy_group')
-    .select(['id', 'capacity', 'status'])
+    .select(['id', 'capacity', 'status', 'seats_taken as seatsTaken'])
     .where('id', '=', groupId)
     .forUpdate()
     .executeTakeFirst();
@@ -85,16 +85,6 @@ export async function isFacilitator(
     .where('clinician_id', '=', clinicianId)
     .executeTakeFirst();
   return row !== undefined;
-}
-
-export async function countActive(db: Db, groupId: string): Promise<number> {
-  const row = await db
-    .selectFrom('enrollment')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('group_id', '=', groupId)
-    .where('status', '=', 'active')
-    .executeTakeFirstOrThrow();
-  return row.n;
 }
 
 /** Throws ALREADY_ENROLLED (an open enrollment exists) or UNKNOWN_REFERENCE (patient, group). */

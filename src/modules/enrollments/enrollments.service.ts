@@ -2,7 +2,7 @@ import type { ServiceDeps } from '../../context.ts';
 import type { AccessRecord } from '../audit/access.service.ts';
 import type { Db } from '../../db/database.ts';
 import { localDateOf } from '../../shared/clock.ts';
-import { AppError, notFound } from '../../shared/errors.ts';
+import { AppError, isAppError, notFound } from '../../shared/errors.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
 import {
   assertGroupTakesPatients,
@@ -16,7 +16,6 @@ import {
   type NewEnrollment,
 } from './enrollments.domain.ts';
 import {
-  countActive,
   findEnrollment,
   insertEnrollment,
   isFacilitator,
@@ -110,12 +109,12 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
       });
       return db.transaction().execute(async (trx) => {
         const group = await lockActiveGroup(trx, input.groupId);
-        // The insert comes first so that the open-enrollment unique index, not a second query,
-        // decides ALREADY_ENROLLED, and decides it before GROUP_FULL. A refused seat then rolls
-        // the insert back with the transaction.
-        const enrollment = await insertEnrollment(trx, input);
-        if (takesSeat(undefined, input.status))
-          assertSeatAvailable(group, (await countActive(trx, group.id)) - 1);
+        // The open-enrollment unique index decides ALREADY_ENROLLED, then the database's seat
+        // trigger decides GROUP_FULL (0003-rematch); the refusal is rethrown with the seat count.
+        const enrollment = await insertEnrollment(trx, input).catch((error: unknown) => {
+          if (isAppError(error) && error.code === 'GROUP_FULL') assertSeatAvailable(group);
+          throw error;
+        });
         // Last, so the audit chain's lock is taken after the group's and held briefly.
         await access.record(
           [
@@ -218,7 +217,7 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
         const change = resolveEnrollmentPatch(current, patch, today);
         if (takesSeat(current.status, change.status)) {
           const group = await lockActiveGroup(trx, current.groupId);
-          assertSeatAvailable(group, await countActive(trx, group.id));
+          assertSeatAvailable(group);
         }
         // Still versioned: a change committed since the read above answers VERSION_CONFLICT.
         const updated = await updateEnrollment(trx, current, version, change);
