@@ -18,6 +18,7 @@ import type { Actor } from './modules/auth/policy.domain.ts';
 import { createUserService } from './modules/auth/users.service.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
 import { createAggregateService } from './modules/aggregates/aggregates.service.ts';
+import { createDisruptionService } from './modules/disruptions/disruptions.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -86,6 +87,7 @@ function createServices(deps: ServiceDeps) {
     users: createUserService(deps),
     audit: createAuditService(deps),
     aggregates: createAggregateService(deps),
+    disruptions: createDisruptionService(deps),
   };
 }
 

@@ -22,6 +22,7 @@ import { patientRoutes } from '../modules/patients/patients.routes.ts';
 import { outsideProviderRoutes } from '../modules/outside-providers/outside-providers.routes.ts';
 import { auditRoutes } from '../modules/audit/audit.routes.ts';
 import { aggregateRoutes } from '../modules/aggregates/aggregates.routes.ts';
+import { disruptionRoutes } from '../modules/disruptions/disruptions.routes.ts';
 
 export interface AppOptions {
   /**
@@ -109,6 +110,7 @@ export async function buildApp(
       await api.register(outsideProviderRoutes, { context });
       await api.register(auditRoutes, { context });
       await api.register(aggregateRoutes, { context });
+      await api.register(disruptionRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

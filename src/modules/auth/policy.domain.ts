@@ -23,6 +23,13 @@ export const policy = {
   'enrollments:write': ['admin', 'coordinator'],
   /** De-identified aggregates with small cells suppressed. */
   'aggregates:read': ['admin', 'coordinator', 'compliance', 'auditor'],
+  /** Disruptions themselves (scope, dates, status): no patient data. */
+  'disruptions:read': ['admin', 'coordinator', 'compliance'],
+  /** Creating, simulating (which lists the displaced patients), applying and ending disruptions. */
+  'disruptions:write': ['admin', 'coordinator'],
+  /** Re-match plans name patients and where each goes: for those who place them. */
+  'rematch:read': ['admin', 'coordinator'],
+  'rematch:write': ['admin', 'coordinator'],
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
@@ -76,6 +83,13 @@ export const routePolicy = {
   'GET /api/v1/enrollments/:id': 'enrollments:read',
   'POST /api/v1/enrollments': 'enrollments:write',
   'PATCH /api/v1/enrollments/:id': 'enrollments:write',
+  'GET /api/v1/disruptions': 'disruptions:read',
+  'GET /api/v1/disruptions/:id': 'disruptions:read',
+  'POST /api/v1/disruptions': 'disruptions:write',
+  'PATCH /api/v1/disruptions/:id': 'disruptions:write',
+  'POST /api/v1/disruptions/:id/simulate': 'disruptions:write',
+  'POST /api/v1/disruptions/:id/apply': 'disruptions:write',
+  'POST /api/v1/disruptions/:id/end': 'disruptions:write',
   'GET /api/v1/audit': 'audit:read',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',
 } as const satisfies Record<string, RouteAccess>;
