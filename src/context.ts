@@ -19,6 +19,7 @@ import { createUserService } from './modules/auth/users.service.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
 import { createAggregateService } from './modules/aggregates/aggregates.service.ts';
 import { createDisruptionService } from './modules/disruptions/disruptions.service.ts';
+import { createMatchingService } from './modules/matching/matching.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -88,6 +89,7 @@ function createServices(deps: ServiceDeps) {
     audit: createAuditService(deps),
     aggregates: createAggregateService(deps),
     disruptions: createDisruptionService(deps),
+    matching: createMatchingService(deps),
   };
 }
 

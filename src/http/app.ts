@@ -23,6 +23,7 @@ import { outsideProviderRoutes } from '../modules/outside-providers/outside-prov
 import { auditRoutes } from '../modules/audit/audit.routes.ts';
 import { aggregateRoutes } from '../modules/aggregates/aggregates.routes.ts';
 import { disruptionRoutes } from '../modules/disruptions/disruptions.routes.ts';
+import { matchingRoutes } from '../modules/matching/matching.routes.ts';
 
 export interface AppOptions {
   /**
@@ -111,6 +112,7 @@ export async function buildApp(
       await api.register(auditRoutes, { context });
       await api.register(aggregateRoutes, { context });
       await api.register(disruptionRoutes, { context });
+      await api.register(matchingRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

@@ -67,7 +67,9 @@ export const endDisruptionBody = z
       .optional()
       .describe('The last day of the disruption; default today in the organization time zone.'),
   })
-  .default({});
+  .nullish()
+  .transform((body) => body ?? {})
+  .describe('Optional: a request may have no body.');
 
 const deadline = z.object({
   standard: z.enum(['urgent_48_hours', 'fuh_7_days', 'fuh_30_days', 'follow_up_10_business_days']),

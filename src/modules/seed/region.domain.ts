@@ -4,6 +4,8 @@ import { buildGroups, type GroupPlan, type SessionPlan } from './groups.domain.t
 import { buildAppointments, visitPlanOf, type AreaCare } from './appointments.domain.ts';
 import { buildAttendance, buildEnrollment, buildPatient, type Seat } from './people.domain.ts';
 import { places } from './places.domain.ts';
+import { scenarioDisruption } from './scenario.domain.ts';
+import { localDateOf } from '../../shared/clock.ts';
 import { createIdSource, streamOf } from './prng.domain.ts';
 import {
   emptyCounts,
@@ -111,6 +113,14 @@ export function generateRegion(options: RegionOptions): Region {
     counts.enrollment += group.slots.length;
     for (const slot of group.slots) counts.attendance += slot.attendance;
   }
+  const disruption = scenarioDisruption(
+    seed,
+    seedEpochMs,
+    localDateOf(now, timeZone),
+    groups.map((g) => g.row),
+    groups.flatMap((g) => g.facilitators),
+  );
+  counts.disruption = disruption ? 1 : 0;
   counts.patient = totalPatients;
   for (let p = 0; p < totalPatients; p++) counts.appointment += visitPlanOf(seed, p, now).count;
 
@@ -141,6 +151,7 @@ export function generateRegion(options: RegionOptions): Region {
       'group_facilitator',
       groups.flatMap((g) => g.facilitators),
     );
+    yield* chunks('disruption', disruption ? [disruption] : []);
     let sessionBuffer: GroupSessionRow[] = [];
     for (const group of groups) {
       sessionBuffer.push(...sessionRows(group));

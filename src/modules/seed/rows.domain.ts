@@ -77,6 +77,17 @@ export interface GroupFacilitatorRow {
   role: string;
 }
 
+/** The scenario's draft strike (scenario.domain.ts). */
+export interface DisruptionRow {
+  id: string;
+  kind: string;
+  title: string;
+  scope: Record<string, unknown>;
+  starts_on: string;
+  ends_on: string | null;
+  status: string;
+}
+
 export interface GroupSessionRow {
   id: string;
   group_id: string;
@@ -144,6 +155,7 @@ export interface SeedTables {
   outside_provider: OutsideProviderRow;
   therapy_group: TherapyGroupRow;
   group_facilitator: GroupFacilitatorRow;
+  disruption: DisruptionRow;
   group_session: GroupSessionRow;
   patient: PatientRow;
   enrollment: EnrollmentRow;
@@ -161,6 +173,7 @@ export const seedTables = [
   'outside_provider',
   'therapy_group',
   'group_facilitator',
+  'disruption',
   'group_session',
   'patient',
   'enrollment',

@@ -1,8 +1,14 @@
 import type { Accommodation, Specialty } from '../vocabulary/vocabulary.domain.ts';
 import type { GenerationContext } from './catalogue.domain.ts';
 import { pointNear, type Place } from './places.domain.ts';
-import { streamOf } from './prng.domain.ts';
-import type { ClinicianRow, LocationRow, OutsideProviderRow } from './rows.domain.ts';
+import { createIdSource, streamOf } from './prng.domain.ts';
+import type {
+  ClinicianRow,
+  DisruptionRow,
+  GroupFacilitatorRow,
+  LocationRow,
+  OutsideProviderRow,
+} from './rows.domain.ts';
 import { drawNpi } from './shares.domain.ts';
 
 /*
@@ -18,6 +24,43 @@ export const scenarioNames = {
   anxietyGroup: 'Woodland Hills General Anxiety Skills',
   providerOrganization: 'Valley Perinatal Therapy Collective',
 } as const;
+
+/**
+ * The strike of DOMAIN.md, as a draft ready to simulate: every facilitator of the four postpartum
+ * circles, from two days after `today` for four weeks. Its id comes from its own stream, so adding
+ * it moved no other row's id.
+ */
+export function scenarioDisruption(
+  seed: number,
+  epochMs: number,
+  today: string,
+  groups: readonly { name: string; id: string }[],
+  facilitators: readonly GroupFacilitatorRow[],
+): DisruptionRow | null {
+  const postpartum = new Set(
+    groups
+      .filter((g) => (scenarioNames.postpartumGroups as readonly string[]).includes(g.name))
+      .map((g) => g.id),
+  );
+  const clinicianIds = [
+    ...new Set(facilitators.filter((f) => postpartum.has(f.group_id)).map((f) => f.clinician_id)),
+  ].sort();
+  if (clinicianIds.length === 0) return null;
+  const day = (offset: number) => {
+    const d = new Date(`${today}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() + offset);
+    return d.toISOString().slice(0, 10);
+  };
+  return {
+    id: createIdSource(streamOf(seed, 'scenario-disruption'), epochMs).next(),
+    kind: 'strike',
+    title: 'Woodland Hills perinatal therapists strike',
+    scope: { clinicianIds, locationIds: [], groupIds: [], serviceAreaIds: [] },
+    starts_on: day(2),
+    ends_on: day(29),
+    status: 'draft',
+  };
+}
 
 export function isScenarioArea(place: Place): boolean {
   return place.code === scenarioAreaCode;
