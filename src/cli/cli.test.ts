@@ -79,6 +79,44 @@ describe('the continuity command', () => {
     expect(broken.stdout).toContain(`BROKEN at event ${victim}`);
   });
 
+  it('simulates, applies and re-matches the demo strike, and ends it', () => {
+    expect(run(['seed', '--scale', 'demo', '--replace']).status).toBe(0);
+    const listed = run(['disruption', 'list', '--status', 'draft', '--json']);
+    const [strike] = JSON.parse(listed.stdout) as { id: string }[];
+    if (!strike) throw new Error('the demo seed has a draft strike');
+
+    const simulated = run(['disruption', 'simulate', strike.id]);
+    expect(simulated.status).toBe(0);
+    expect(simulated.stdout).toMatch(/Displaced patients: \d+ \(urgent/);
+    // Text output is aggregate only: no patient name or MRN.
+    expect(simulated.stdout).not.toMatch(/MRN|[A-Z]{2,}-\d{4,}/);
+
+    expect(run(['disruption', 'apply', strike.id]).stdout).toMatch(/\d+ sessions cancelled/);
+    expect(run(['disruption', 'apply', strike.id]).stdout).toContain(': 0 sessions cancelled');
+
+    const planned = run(['rematch', '--disruption', strike.id]);
+    expect(planned.status).toBe(0);
+    expect(planned.stdout).toMatch(/proven optimal/);
+    expect(planned.stdout).toMatch(
+      /equivalent group \d+ · outside provider \d+ · individual \d+ · unmatched \d+/,
+    );
+    const json = run(['rematch', '--disruption', strike.id, '--json']);
+    const plan = JSON.parse(json.stdout) as { stats: { patients: number; optimal: boolean } };
+    expect(plan.stats.optimal).toBe(true);
+    expect(plan.stats.patients).toBeGreaterThan(40);
+
+    const ended = run(['disruption', 'end', strike.id, '--on', '2099-01-01', '--json']);
+    expect(ended.status).toBe(0);
+    expect(JSON.parse(ended.stdout)).toMatchObject({ disruption: { status: 'ended' } });
+    const again = run(['disruption', 'end', strike.id]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/^continuity: .*ended/);
+    expect(
+      run(['disruption', 'create', '--kind', 'flood', '--title', 'x', '--starts-on', '2025-01-01'])
+        .status,
+    ).not.toBe(0);
+  });
+
   it('refuses bad options with a one-line reason', () => {
     const bad = run(['user', 'create', '--email', 'x@example.org', '--role', 'superuser']);
     expect(bad.status).not.toBe(0);

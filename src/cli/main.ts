@@ -8,6 +8,7 @@ import { parseConfig } from '../shared/config.ts';
 import { createDemoUsers } from './demo-users.ts';
 import { progressBar } from './progress.ts';
 import { readPassword } from './prompt.ts';
+import { addRematchCommands } from './rematch-commands.ts';
 
 /*
  * The `continuity` command. It calls the same services as the HTTP routes, as the operator
@@ -188,6 +189,7 @@ export function buildCli(): Command {
       if (result.brokenAt) process.exitCode = 1;
     });
 
+  addRematchCommands(program, withServices, print);
   return program;
 }
 
