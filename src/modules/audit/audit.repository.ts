@@ -56,7 +56,12 @@ export async function appendAuditEvents(
     prev = hash;
     return row;
   });
-  await trx.insertInto('audit_event').values(rows).execute();
+  // Postgres takes at most 65,535 parameters a statement: a thousand rows stay well below.
+  for (let i = 0; i < rows.length; i += 1000)
+    await trx
+      .insertInto('audit_event')
+      .values(rows.slice(i, i + 1000))
+      .execute();
 }
 
 export function toAuditEvent(row: Row<'audit_event'>): AuditEvent {

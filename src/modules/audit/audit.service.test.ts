@@ -103,6 +103,27 @@ describeEachEngine('audit verify', (use) => {
     expect(newest.seq).toBeGreaterThan(before.lastSeq ?? 0);
   });
 
+  it('appends more events at once than one statement can carry, and the chain holds', async () => {
+    const { context } = use();
+    const actor = cliActor(`bulk-${randomUUID()}`);
+    // 7,000 events × 11 columns is past the 65,535 parameters Postgres takes in one statement.
+    await createAccess(context.db, context.clock, actor).record(
+      Array.from({ length: 7000 }, (_, i) => ({
+        action: 'patient.read',
+        entity: 'patient',
+        entityId: randomUUID(),
+        detail: { i },
+      })),
+    );
+    const rows = await context.db
+      .selectFrom('audit_event')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('actor', '=', actor.label)
+      .executeTakeFirstOrThrow();
+    expect(rows.n).toBe(7000);
+    expect(await admin().audit.verify()).toMatchObject({ intact: true, brokenAt: null });
+  });
+
   it('carries the chain across batches and reports progress after each', async () => {
     const { context } = use();
     await appendEvents(context, 5);

@@ -28,6 +28,12 @@ import {
 
 const uuids = (ids: readonly string[]): RawBuilder<string[]> => sql`${[...ids]}::uuid[]`;
 
+/** Runs `insert` on slices of a thousand rows: Postgres takes at most 65,535 parameters. */
+async function inChunks<T>(rows: readonly T[], insert: (slice: T[]) => Promise<unknown>) {
+  for (let i = 0; i < rows.length; i += 1000)
+    await withDbErrors(() => insert(rows.slice(i, i + 1000)));
+}
+
 /** Instants inside arrays travel as epoch milliseconds: both engines parse float8[] alike. */
 const epochMs = (column: string): RawBuilder<number> =>
   sql`(extract(epoch from ${sql.ref(column)}) * 1000)::float8`;
@@ -300,13 +306,7 @@ export async function insertRun(
     cost: p.cost,
     explanation: p.explanation as unknown as Record<string, unknown>,
   }));
-  for (let i = 0; i < rows.length; i += 1000)
-    await withDbErrors(() =>
-      db
-        .insertInto('match_proposal')
-        .values(rows.slice(i, i + 1000))
-        .execute(),
-    );
+  await inChunks(rows, (slice) => db.insertInto('match_proposal').values(slice).execute());
   return toRun(row);
 }
 
@@ -481,12 +481,11 @@ export async function insertEnrollments(
   db: Db,
   rows: readonly { id: string; patientId: string; groupId: string; startsOn: string }[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await withDbErrors(() =>
+  await inChunks(rows, (slice) =>
     db
       .insertInto('enrollment')
       .values(
-        rows.map((r) => ({
+        slice.map((r) => ({
           id: r.id,
           patient_id: r.patientId,
           group_id: r.groupId,
@@ -510,12 +509,11 @@ export async function insertReferrals(
     history: Record<string, unknown>[];
   }[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await withDbErrors(() =>
+  await inChunks(rows, (slice) =>
     db
       .insertInto('referral')
       .values(
-        rows.map((r) => ({
+        slice.map((r) => ({
           id: r.id,
           patient_id: r.patientId,
           provider_id: r.providerId,
@@ -543,12 +541,11 @@ export async function insertAppointments(
     startsAt: Date;
   }[],
 ): Promise<void> {
-  if (rows.length === 0) return;
-  await withDbErrors(() =>
+  await inChunks(rows, (slice) =>
     db
       .insertInto('appointment')
       .values(
-        rows.map((r) => ({
+        slice.map((r) => ({
           id: r.id,
           patient_id: r.patientId,
           clinician_id: r.clinicianId,
