@@ -82,6 +82,10 @@ try {
     out(
       `  solver ${run.solveMs} ms on ${s.patients.toLocaleString('en-US')} patients × ${s.options.toLocaleString('en-US')} options, ${s.edges.toLocaleString('en-US')} edges; optimal ${s.optimal}`,
     );
+    const t = s.timings;
+    out(
+      `  load ${t.loadMs} ms · candidates ${t.candidatesMs} ms · solve ${t.solveMs} ms · explain ${t.explainMs} ms; heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
+    );
     out(
       `  group ${s.byOption.group} · outside ${s.byOption.outside_provider} · individual ${s.byOption.individual} · unmatched ${s.byOption.unmatched}; ${s.shortfall.length} shortfall lines`,
     );

@@ -48,6 +48,12 @@ export const runSchema = z.object({
     options: z.number().int(),
     shortfall: z.array(shortfallLine),
     alreadyPlaced: z.number().int(),
+    timings: z.object({
+      loadMs: z.number().int(),
+      candidatesMs: z.number().int(),
+      solveMs: z.number().int(),
+      explainMs: z.number().int(),
+    }),
   }),
   createdAt: instant,
   createdBy: z.string(),

@@ -33,6 +33,7 @@ import {
   updateProposal,
 } from './matching.repository.ts';
 import {
+  lighten,
   planInstance,
   proposalsOf,
   shortfallOf,
@@ -108,6 +109,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           id: disruptionId,
           status: disruption.status,
         });
+      const started = performance.now();
       const now = clock.now();
       const paramsInput: CandidateParamsInput = {
         maxTravelKm: input.maxTravelKm,
@@ -139,6 +141,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         params,
       );
 
+      const loaded = performance.now();
       const planned = ranked.map((p) => {
         const row = rows.get(p.patientId);
         if (!row) throw new Error('every ranked patient has a row');
@@ -157,8 +160,10 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           busy: busy.get(row.id) ?? [],
           lastCareAt: row.lastCareAt,
         };
+        const judge = () => candidatesFor(patient, targetsFor(index, p.need, row), now, params);
         return {
-          candidates: candidatesFor(patient, targetsFor(index, p.need, row), now, params),
+          judge,
+          candidates: lighten(judge()),
           patient: {
             serviceAreaId: row.serviceAreaId,
             lostGroupIds: p.lostGroupIds,
@@ -170,9 +175,9 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
       });
       const candidates = planned.map((x) => x.candidates);
       const plan = planInstance(candidates);
-      const started = performance.now();
+      const judged = performance.now();
       const solution = solveMatching(plan.instance, { debug: true });
-      const solveMs = Math.round(performance.now() - started);
+      const solved = performance.now();
       const proposals = proposalsOf(
         candidates,
         planned.map((x) => x.patient),
@@ -180,6 +185,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         solution,
         nameOf,
         params.unitScale,
+        (i, option) => planned[i]?.judge().options.find((o) => o.id === option.id) ?? option,
       );
       const areaName = (id: string) =>
         cohort.impact.counts.byServiceArea.find((a) => a.serviceAreaId === id)?.name ?? id;
@@ -192,6 +198,12 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         options: plan.optionIds.length,
         shortfall: shortfallOf(proposals, areaName),
         alreadyPlaced: cohort.impact.patients.length - ranked.length,
+        timings: {
+          loadMs: Math.round(loaded - started),
+          candidatesMs: Math.round(judged - loaded),
+          solveMs: Math.round(solved - judged),
+          explainMs: Math.round(performance.now() - solved),
+        },
       };
       return db.transaction().execute(async (trx) => {
         const run = await insertRun(
@@ -206,7 +218,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
             },
             stats,
             createdBy: access.actor.label,
-            solveMs,
+            solveMs: stats.timings.solveMs,
           },
           proposals,
         );

@@ -106,6 +106,8 @@ export interface RunStats {
   shortfall: ShortfallLine[];
   /** Patients of the disruption left out because an earlier run already placed them. */
   alreadyPlaced: number;
+  /** Where the time went: reading, judging candidates, solving, explaining the answer. */
+  timings: { loadMs: number; candidatesMs: number; solveMs: number; explainMs: number };
 }
 
 export interface MatchRun {
@@ -222,7 +224,27 @@ function emptyCounts(): Record<ProposalOption, number> {
   return { group: 0, outside_provider: 0, individual: 0, unmatched: 0 };
 }
 
-/** Reads the solver's answer back as proposals, in cohort (rank) order. */
+/**
+ * Keeps what a plan needs of a patient's candidates: the cheapest `maxCandidatesPerPatient`, of
+ * which only the first `keptAlternatives + 1` keep their explanation (terms and constraints in
+ * words); the rest keep id, cost and capacity. No rejections. A region's cohort would not fit in
+ * memory otherwise; `proposalsOf` asks for the explanation of a light option it chooses.
+ */
+export function lighten(c: PatientCandidates): PatientCandidates {
+  return {
+    ...c,
+    options: c.options
+      .slice(0, maxCandidatesPerPatient)
+      .map((o, k) => (k <= keptAlternatives ? o : { ...o, terms: [], passed: [] })),
+    rejections: [],
+  };
+}
+
+/**
+ * Reads the solver's answer back as proposals, in cohort (rank) order. `explained(i, option)`
+ * gives the full explanation of a chosen option that `lighten` stripped (by judging that patient
+ * again); without it, options are taken as they are.
+ */
 export function proposalsOf(
   cohort: readonly PatientCandidates[],
   patients: readonly PlanPatient[],
@@ -230,22 +252,24 @@ export function proposalsOf(
   solution: MatchingSolution,
   nameOf: (kind: OptionKind, id: string) => string,
   unitScale: number,
+  explained: (i: number, option: CandidateOption) => CandidateOption = (_i, option) => option,
 ): PlannedProposal[] {
   return cohort.map((c, i) => {
     const patient = patients[i];
     if (!patient) throw new Error('every candidate list needs its patient');
     const list = plan.kept[i] ?? [];
     const placed = solution.assignment[i] ?? UNMATCHED;
-    const chosen =
+    const found =
       placed === UNMATCHED ? undefined : list.find((o) => o.id === plan.optionIds[placed]);
+    const chosen = found && found.passed.length === 0 ? explained(i, found) : found;
     const explain = (o: CandidateOption) => explainOption(o, nameOf, unitScale);
     const alternatives = c.options
-      .filter((o) => o !== chosen)
+      .filter((o) => o.id !== chosen?.id)
       .slice(0, keptAlternatives)
       .map(explain);
     let summary: string;
     if (chosen) {
-      const cheapest = chosen === c.options[0];
+      const cheapest = chosen.id === c.options[0]?.id;
       summary = `${optionWords[optionOfKind[chosen.kind]]} ${nameOf(chosen.kind, chosen.targetId)}: ${
         cheapest
           ? 'the best of its candidates'
