@@ -20,6 +20,7 @@ import { createAuditService } from './modules/audit/audit.service.ts';
 import { createAggregateService } from './modules/aggregates/aggregates.service.ts';
 import { createDisruptionService } from './modules/disruptions/disruptions.service.ts';
 import { createMatchingService } from './modules/matching/matching.service.ts';
+import { createEquivalenceService } from './modules/matching/equivalence.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -90,6 +91,7 @@ function createServices(deps: ServiceDeps) {
     aggregates: createAggregateService(deps),
     disruptions: createDisruptionService(deps),
     matching: createMatchingService(deps),
+    equivalence: createEquivalenceService(deps),
   };
 }
 

@@ -195,6 +195,15 @@ export interface MatchProposalTable {
   version: Generated<number>;
 }
 
+export interface EquivalenceOverrideTable {
+  need: string;
+  target: string;
+  score: number;
+  rationale: string;
+  updated_by: string;
+  updated_at: Generated<Date>;
+}
+
 export interface ReferralTable extends Timestamps {
   id: string;
   patient_id: string;
@@ -303,6 +312,7 @@ export interface Database {
   disruption: DisruptionTable;
   match_run: MatchRunTable;
   match_proposal: MatchProposalTable;
+  equivalence_override: EquivalenceOverrideTable;
   referral: ReferralTable;
   outreach: OutreachTable;
   grievance: GrievanceTable;

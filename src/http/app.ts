@@ -24,6 +24,7 @@ import { auditRoutes } from '../modules/audit/audit.routes.ts';
 import { aggregateRoutes } from '../modules/aggregates/aggregates.routes.ts';
 import { disruptionRoutes } from '../modules/disruptions/disruptions.routes.ts';
 import { matchingRoutes } from '../modules/matching/matching.routes.ts';
+import { equivalenceRoutes } from '../modules/matching/equivalence.routes.ts';
 
 export interface AppOptions {
   /**
@@ -113,6 +114,7 @@ export async function buildApp(
       await api.register(aggregateRoutes, { context });
       await api.register(disruptionRoutes, { context });
       await api.register(matchingRoutes, { context });
+      await api.register(equivalenceRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

@@ -100,6 +100,16 @@ const statements = [
      add check ((committed_id is not null) = (decision = 'committed' and option <> 'unmatched')),
      add check (option = 'unmatched' or target_id is not null)`,
   `create index match_proposal_run_rank_idx on match_proposal (run_id, rank)`,
+  // The organization's changes to the shipped specialty-equivalence matrix (equivalence.domain.ts).
+  `create table equivalence_override (
+     need text not null,
+     target text not null,
+     score double precision not null check (score between 0 and 1),
+     rationale text not null check (length(rationale) between 1 and 500),
+     updated_by text not null,
+     updated_at timestamptz not null default now(),
+     primary key (need, target)
+   )`,
   `create unique index referral_proposal_unique on referral (proposal_id) where proposal_id is not null`,
   `alter table appointment add column proposal_id uuid references match_proposal(id)`,
   `create unique index appointment_proposal_unique on appointment (proposal_id) where proposal_id is not null`,
@@ -111,6 +121,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
+    'drop table if exists equivalence_override',
     'drop index if exists appointment_proposal_unique',
     'alter table appointment drop column if exists proposal_id',
     'drop index if exists referral_proposal_unique',

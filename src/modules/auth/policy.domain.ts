@@ -30,6 +30,8 @@ export const policy = {
   /** Re-match plans name patients and where each goes: for those who place them. */
   'rematch:read': ['admin', 'coordinator'],
   'rematch:write': ['admin', 'coordinator'],
+  /** The organization's specialty-equivalence overrides: a clinical governance decision. */
+  'equivalence:write': ['admin'],
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
@@ -97,6 +99,8 @@ export const routePolicy = {
   'POST /api/v1/match-runs/:id/decisions': 'rematch:write',
   'POST /api/v1/match-runs/:id/commit': 'rematch:write',
   'GET /api/v1/match-proposals/:id': 'rematch:read',
+  'GET /api/v1/equivalence': 'catalogue:read',
+  'PUT /api/v1/equivalence/overrides': 'equivalence:write',
   'PATCH /api/v1/match-proposals/:id': 'rematch:write',
   'GET /api/v1/audit': 'audit:read',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',

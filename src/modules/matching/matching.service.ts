@@ -9,8 +9,8 @@ import { loadCohort } from '../disruptions/disruptions.service.ts';
 import { findDisruption } from '../disruptions/disruptions.repository.ts';
 import { indexTargets, targetsFor } from './candidate-index.domain.ts';
 import { resolveParams, type CandidateParamsInput } from './candidate-params.domain.ts';
-import type { DisplacedPatient, OptionKind } from './candidate-targets.domain.ts';
-import { candidatesFor } from './candidates.domain.ts';
+import type { CandidateTargets, DisplacedPatient, OptionKind } from './candidate-targets.domain.ts';
+import { candidatesFor, type CandidateOption } from './candidates.domain.ts';
 import {
   acceptingProviders,
   appointmentTargets,
@@ -44,6 +44,7 @@ import {
   type ProposalDecision,
   type ProposalOption,
 } from './plan.domain.ts';
+import { currentMatrix } from './equivalence.service.ts';
 import { solveMatching } from './solver.domain.ts';
 
 export type MatchingService = ReturnType<typeof createMatchingService>;
@@ -115,7 +116,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         maxTravelKm: input.maxTravelKm,
         equivalenceFloor: input.equivalenceFloor,
       };
-      const params = resolveParams(paramsInput);
+      const params = resolveParams({ ...paramsInput, matrix: await currentMatrix(db) });
 
       const cohort = await loadCohort(db, disruption, now, tz);
       const placed = await placedPatientIds(db, disruptionId);
@@ -136,6 +137,28 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
       const names = new Map<string, string>();
       for (const t of [...groups, ...providers, ...clinicians]) names.set(t.id, t.name);
       const nameOf = (_kind: OptionKind, id: string) => names.get(id) ?? id;
+      const byId = {
+        group_seat: new Map(groups.map((t) => [t.id, t])),
+        outside_provider: new Map(providers.map((t) => [t.id, t])),
+        individual_appointment: new Map(clinicians.map((t) => [t.id, t])),
+      };
+      const only = (option: CandidateOption): CandidateTargets => {
+        const group =
+          option.kind === 'group_seat' ? byId.group_seat.get(option.targetId) : undefined;
+        const provider =
+          option.kind === 'outside_provider'
+            ? byId.outside_provider.get(option.targetId)
+            : undefined;
+        const clinician =
+          option.kind === 'individual_appointment'
+            ? byId.individual_appointment.get(option.targetId)
+            : undefined;
+        return {
+          groupSeats: group ? [group] : [],
+          outsideProviders: provider ? [provider] : [],
+          appointments: clinician ? [clinician] : [],
+        };
+      };
       const index = indexTargets(
         { groupSeats: groups, outsideProviders: providers, appointments: clinicians },
         params,
@@ -160,10 +183,12 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           busy: busy.get(row.id) ?? [],
           lastCareAt: row.lastCareAt,
         };
-        const judge = () => candidatesFor(patient, targetsFor(index, p.need, row), now, params);
+        // Judging one target again is cheap: it explains a chosen option `lighten` stripped.
+        const explain = (option: CandidateOption) =>
+          candidatesFor(patient, only(option), now, params).options[0] ?? option;
         return {
-          judge,
-          candidates: lighten(judge()),
+          explain,
+          candidates: lighten(candidatesFor(patient, targetsFor(index, p.need, row), now, params)),
           patient: {
             serviceAreaId: row.serviceAreaId,
             lostGroupIds: p.lostGroupIds,
@@ -185,7 +210,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         solution,
         nameOf,
         params.unitScale,
-        (i, option) => planned[i]?.judge().options.find((o) => o.id === option.id) ?? option,
+        (i, option) => planned[i]?.explain(option) ?? option,
       );
       const areaName = (id: string) =>
         cohort.impact.counts.byServiceArea.find((a) => a.serviceAreaId === id)?.name ?? id;
