@@ -105,26 +105,30 @@ function judge(
   params: CandidateParams,
 ): Verdict {
   const failed: ConstraintFailure[] = [];
-  const passed: string[] = [];
+  // Most targets fail something: the words for what they passed are written only for those that
+  // pass everything (a region judges millions of pairs).
+  const passes: (() => string)[] = [];
+  const pass = (words: () => string) => passes.push(words);
   const fail = (constraint: HardConstraint, detail: string, missing?: Accommodation[]) =>
     failed.push({ constraint, detail, missing });
 
   const eq = offer.equivalence;
-  const scored = `${eq.via === 'pmh_c' ? 'PMH-C' : (eq.via ?? 'nothing')} scores ${eq.score.toFixed(2)} for ${need}`;
+  const scored = () =>
+    `${eq.via === 'pmh_c' ? 'PMH-C' : (eq.via ?? 'nothing')} scores ${eq.score.toFixed(2)} for ${need}`;
   if (eq.score < params.equivalenceFloor)
     fail(
       'specialty',
-      `${scored}, below the ${params.equivalenceFloor.toFixed(2)} floor: ${eq.rationale}`,
+      `${scored()}, below the ${params.equivalenceFloor.toFixed(2)} floor: ${eq.rationale}`,
     );
   else
-    passed.push(
-      `specialty: ${scored} (floor ${params.equivalenceFloor.toFixed(2)}): ${eq.rationale}`,
+    pass(
+      () => `specialty: ${scored()} (floor ${params.equivalenceFloor.toFixed(2)}): ${eq.rationale}`,
     );
 
   if (offer.languages.includes(patient.language))
-    passed.push(`language: offered in ${patient.language}, the patient's language`);
+    pass(() => `language: offered in ${patient.language}, the patient's language`);
   else if (offer.accommodations.includes('interpreter'))
-    passed.push(`language: an interpreter for ${patient.language}`);
+    pass(() => `language: an interpreter for ${patient.language}`);
   else
     fail(
       'language',
@@ -142,13 +146,13 @@ function judge(
       : patient.needs.includes('in_person_only')
         ? ', as the patient needs in-person care'
         : '';
-    passed.push(`modality: ${mode === 'virtual' ? 'virtual' : 'in person'}${why}`);
+    pass(() => `modality: ${mode === 'virtual' ? 'virtual' : 'in person'}${why}`);
   }
   if (allowed.length > 0 && mode === null)
     fail('distance', `${km.toFixed(1)} km away, beyond the ${params.maxTravelKm} km limit`);
-  else if (mode === 'virtual') passed.push('distance: virtual care, no travel');
+  else if (mode === 'virtual') pass(() => 'distance: virtual care, no travel');
   else if (mode === 'in_person')
-    passed.push(`distance: ${km.toFixed(1)} km, within ${params.maxTravelKm} km`);
+    pass(() => `distance: ${km.toFixed(1)} km, within ${params.maxTravelKm} km`);
 
   // Wheelchair access matters only where the patient travels; undecided means in person.
   const required = params.hardAccommodations.filter(
@@ -159,19 +163,19 @@ function judge(
     list.map((a) => accommodationLabels[a]).join(', ');
   if (missing.length > 0) fail('accommodations', `not ${labels(missing)}`, missing);
   else
-    passed.push(
+    pass(() =>
       required.length > 0
         ? `accommodations: ${labels(required)}, as required`
         : 'accommodations: none required',
     );
 
-  if (offer.capacity > 0) passed.push(`capacity: ${offer.capacityText}`);
+  if (offer.capacity > 0) pass(() => `capacity: ${offer.capacityText}`);
   else fail('capacity', offer.capacityText);
 
   if (offer.scheduleProblem !== null) fail('schedule', offer.scheduleProblem);
-  else passed.push(`schedule: ${offer.scheduleText}`);
+  else pass(() => `schedule: ${offer.scheduleText}`);
 
-  return { failed, passed, mode, km };
+  return { failed, passed: failed.length === 0 ? passes.map((words) => words()) : [], mode, km };
 }
 
 function compareOptions(a: CandidateOption, b: CandidateOption): number {

@@ -314,8 +314,32 @@ export function equivalence(
   target: Specialty | readonly Specialty[],
   options: EquivalenceOptions = {},
 ): Equivalence {
+  // Re-matching a region asks the same question millions of times: answers are kept per matrix.
   const matrix = options.matrix ?? defaultEquivalenceMatrix;
   const offered = typeof target === 'string' ? [target] : target;
+  const pmhc = (options.certifications ?? []).includes('pmh_c');
+  let answers = answered.get(matrix);
+  if (!answers) {
+    answers = new Map();
+    answered.set(matrix, answers);
+  }
+  const key = `${need}|${offered.join(',')}|${pmhc ? 1 : 0}`;
+  let answer = answers.get(key);
+  if (!answer) {
+    answer = Object.freeze(lookUp(matrix, need, offered, pmhc));
+    answers.set(key, answer);
+  }
+  return answer;
+}
+
+const answered = new WeakMap<EquivalenceMatrix, Map<string, Equivalence>>();
+
+function lookUp(
+  matrix: EquivalenceMatrix,
+  need: Specialty,
+  offered: readonly Specialty[],
+  certifiedPmhc: boolean,
+): Equivalence {
   let best: Equivalence = {
     ...unrelatedCell,
     rationale: offered.length === 0 ? 'no specialty listed' : unrelatedCell.rationale,
@@ -326,8 +350,7 @@ export function equivalence(
     const cell = matrix[need][specialty];
     if (best.via === null || cell.score > best.score) best = { ...cell, via: specialty };
   }
-  const pmhc =
-    perinatalSpecialties.includes(need) && (options.certifications ?? []).includes('pmh_c');
+  const pmhc = perinatalSpecialties.includes(need) && certifiedPmhc;
   if (pmhc && pmhcCell.score > best.score) return { ...pmhcCell, via: 'pmh_c' };
   return best;
 }
