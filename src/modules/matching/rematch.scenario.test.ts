@@ -219,6 +219,11 @@ describeEachEngine('the Woodland Hills strike, end to end', (use) => {
     // Two plans from the same state, both approved: the second commit finds its patients placed.
     const first = await post<MatchRun>(app, `/disruptions/${strike.id}/rematch`);
     const second = await post<MatchRun>(app, `/disruptions/${strike.id}/rematch`);
+    // The same state gives the same plan.
+    const planOf = async (run: MatchRun) =>
+      (await allProposals(app, run.id)).map((p) => [p.patientId, p.option, p.targetId, p.cost]);
+    expect(await planOf(second)).toEqual(await planOf(first));
+    expect(second.stats.objective).toBe(first.stats.objective);
     for (const run of [first, second])
       await post(app, `/match-runs/${run.id}/decisions`, { decision: 'approved' });
     const results = await Promise.all(
