@@ -37,6 +37,9 @@ export interface AuctionInput {
 }
 
 const scaleFactor = 5;
+/** The quick attempt's start, relative to the full schedule's (see `auction`). */
+const quickStartDivisor = 25;
+const quickBidsPerPatient = 3;
 
 /**
  * The auction works on costs × `costScale` and ends at ε = 1 there, i.e. 1/16 of a cost unit.
@@ -46,20 +49,95 @@ const scaleFactor = 5;
  */
 const costScale = 16;
 
-export function auction(input: AuctionInput): AuctionResult {
-  const { edgeStart, edgeOption, edgeCost, capacity, slotStart } = input;
+/** What every attempt shares: scaled penalties, the largest scaled cost, and the edges by option. */
+interface Prepared {
+  readonly penalty: Float64Array;
+  readonly spread: number;
+  readonly byOptionStart: Int32Array;
+  readonly byOptionPatient: Int32Array;
+  readonly byOptionCost: Float64Array;
+}
+
+function prepare(input: AuctionInput): Prepared {
+  const { edgeStart, edgeOption, edgeCost, capacity } = input;
   const patients = input.unmatchedCost.length;
   const options = capacity.length;
   const edges = edgeOption.length;
-  const scale = costScale;
-  // Scaled costs; index `options` of `price` is a sentinel option for "unmatched" (price 0).
   const penalty = new Float64Array(patients);
   let spread = 0;
-  for (let e = 0; e < edges; e++) spread = Math.max(spread, Math.abs(edgeCost[e] ?? 0) * scale);
   for (let i = 0; i < patients; i++) {
     penalty[i] = (input.unmatchedCost[i] ?? 0) * costScale;
     spread = Math.max(spread, Math.abs(penalty[i] ?? 0));
   }
+  // Edges by option, for the reverse step: the patient and the scaled cost of each.
+  const byOptionStart = new Int32Array(options + 1);
+  for (let e = 0; e < edges; e++) {
+    const o = edgeOption[e] ?? 0;
+    byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + 1;
+    spread = Math.max(spread, Math.abs(edgeCost[e] ?? 0) * costScale);
+  }
+  for (let o = 0; o < options; o++) {
+    byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + (byOptionStart[o] ?? 0);
+  }
+  const byOptionPatient = new Int32Array(edges);
+  const byOptionCost = new Float64Array(edges);
+  const next = byOptionStart.slice(0, options);
+  for (let i = 0; i < patients; i++) {
+    for (let e = edgeStart[i] ?? 0; e < (edgeStart[i + 1] ?? 0); e++) {
+      const o = edgeOption[e] ?? 0;
+      const at = next[o] ?? 0;
+      next[o] = at + 1;
+      byOptionPatient[at] = i;
+      byOptionCost[at] = (edgeCost[e] ?? 0) * costScale;
+    }
+  }
+  return { penalty, spread, byOptionStart, byOptionPatient, byOptionCost };
+}
+
+/**
+ * A quick attempt first, then the full schedule if needed. The full schedule starts ε near the
+ * largest cost, which prices wars of patients over scarce seats up fast, but on an instance with
+ * seats to spare it overshoots: prices jump far above what settles, and the reverse step spends
+ * the next phases pulling them back. So when there are at least as many seats as patients, a
+ * first attempt starts `quickStartDivisor` times lower, and gives up as soon as its first phase
+ * turns into a price war (more than `quickBidsPerPatient` bids a patient), which happens where
+ * seats are locally short. The bids of an abandoned attempt are counted in the result.
+ */
+export function auction(input: AuctionInput): AuctionResult {
+  const prepared = prepare(input);
+  let full = 1;
+  while (full * scaleFactor * 4 < prepared.spread) full *= scaleFactor;
+  const patients = input.unmatchedCost.length;
+  let seats = 0;
+  for (const seatsOfOption of input.capacity) seats += seatsOfOption;
+  const quick = Math.max(1, Math.floor(full / quickStartDivisor));
+  let abandonedBids = 0;
+  if (quick < full && seats >= patients) {
+    const attempt = runAuction(input, prepared, quick, quickBidsPerPatient * patients);
+    if (attempt !== undefined) return attempt;
+    abandonedBids = quickBidsPerPatient * patients;
+  }
+  const result = runAuction(input, prepared, full, Number.POSITIVE_INFINITY);
+  if (result === undefined) throw new Error('re-matching auction gave up without a budget (bug)');
+  return { ...result, bids: result.bids + abandonedBids };
+}
+
+/**
+ * The auction from scratch, starting at ε = `startEpsilon`; undefined if its first phase needs
+ * more than `firstPhaseBids` bids.
+ */
+function runAuction(
+  input: AuctionInput,
+  prepared: Prepared,
+  startEpsilon: number,
+  firstPhaseBids: number,
+): AuctionResult | undefined {
+  const { edgeStart, edgeOption, edgeCost, capacity, slotStart } = input;
+  const { penalty, byOptionStart, byOptionPatient, byOptionCost } = prepared;
+  const patients = input.unmatchedCost.length;
+  const options = capacity.length;
+  const scale = costScale;
+  // Index `options` of `price` is a sentinel option for "unmatched" (price 0).
   const price = new Float64Array(options + 1);
   const emptyPrice = new Float64Array(options);
   const held = new Int32Array(options);
@@ -70,31 +148,12 @@ export function auction(input: AuctionInput): AuctionResult {
   /** The option each patient is on (`options` when unmatched) and what it pays besides the price. */
   const assignedOption = new Int32Array(patients).fill(options);
   const assignedCost = Float64Array.from(penalty);
+  /**
+   * What each patient pays where it is now, price included (assignedCost + its option's price):
+   * kept up to date on every move and price change, so the reverse step reads one number a patient.
+   */
+  const paying = Float64Array.from(penalty);
   const queue = new Int32Array(patients);
-
-  // Edges by option, for the reverse step: the patient and the scaled cost of each.
-  const byOptionStart = new Int32Array(options + 1);
-  for (let e = 0; e < edges; e++) {
-    const o = edgeOption[e] ?? 0;
-    byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + 1;
-  }
-  for (let o = 0; o < options; o++) {
-    byOptionStart[o + 1] = (byOptionStart[o + 1] ?? 0) + (byOptionStart[o] ?? 0);
-  }
-  const byOptionPatient = new Int32Array(edges);
-  const byOptionCost = new Float64Array(edges);
-  {
-    const next = byOptionStart.slice(0, options);
-    for (let i = 0; i < patients; i++) {
-      for (let e = edgeStart[i] ?? 0; e < (edgeStart[i + 1] ?? 0); e++) {
-        const o = edgeOption[e] ?? 0;
-        const at = next[o] ?? 0;
-        next[o] = at + 1;
-        byOptionPatient[at] = i;
-        byOptionCost[at] = (edgeCost[e] ?? 0) * scale;
-      }
-    }
-  }
 
   const seat = (patient: number, edge: number, option: number, at: number, bid: number) => {
     seats[at] = patient;
@@ -103,6 +162,15 @@ export function auction(input: AuctionInput): AuctionResult {
     placedBy[patient] = edge;
     assignedOption[patient] = option;
     assignedCost[patient] = (edgeCost[edge] ?? 0) * scale;
+    paying[patient] = (assignedCost[patient] ?? 0) + (price[option] ?? 0);
+  };
+  const setPrice = (option: number, value: number) => {
+    price[option] = value;
+    const first = slotStart[option] ?? 0;
+    for (let s = first; s < first + (held[option] ?? 0); s++) {
+      const holder = seats[s] ?? 0;
+      paying[holder] = (assignedCost[holder] ?? 0) + value;
+    }
   };
   /** Takes a patient out of its seat; the option keeps its price (see `reverse`). */
   const unseat = (patient: number) => {
@@ -118,6 +186,7 @@ export function auction(input: AuctionInput): AuctionResult {
     placedBy[patient] = -1;
     assignedOption[patient] = options;
     assignedCost[patient] = penalty[patient] ?? 0;
+    paying[patient] = penalty[patient] ?? 0;
   };
 
   const work = new Int32Array(options);
@@ -135,8 +204,7 @@ export function auction(input: AuctionInput): AuctionResult {
    * more than 2ε, just lowers its price). Those patients leave seats behind, whose options may
    * then do the same. Afterwards every option with an empty seat is priced at most ε.
    */
-  let epsilon = 1;
-  while (epsilon * scaleFactor * 4 < spread) epsilon *= scaleFactor;
+  let epsilon = startEpsilon;
   let workTop = 0;
   const pushWork = (o: number) => {
     if (queued[o] === 0) {
@@ -163,10 +231,9 @@ export function auction(input: AuctionInput): AuctionResult {
     let found = 0;
     for (let k = byOptionStart[o] ?? 0; k < (byOptionStart[o + 1] ?? 0); k++) {
       const i = byOptionPatient[k] ?? 0;
-      const at = assignedOption[i] ?? 0;
-      if (at === o) continue;
-      const gain = (assignedCost[i] ?? 0) + (price[at] ?? 0) - (byOptionCost[k] ?? 0);
+      const gain = (paying[i] ?? 0) - (byOptionCost[k] ?? 0);
       if (found > empty && gain <= (topGain[empty] ?? 0)) continue;
+      if (assignedOption[i] === o) continue;
       let slot = found > empty ? empty : found++;
       while (slot > 0 && (topGain[slot - 1] ?? 0) < gain) {
         topGain[slot] = topGain[slot - 1] ?? 0;
@@ -178,7 +245,7 @@ export function auction(input: AuctionInput): AuctionResult {
     }
     const best = found > 0 ? (topGain[0] ?? 0) : Number.NEGATIVE_INFINITY;
     if (best <= 2 * epsilon) {
-      price[o] = Math.max(0, best - epsilon);
+      setPrice(o, Math.max(0, best - epsilon));
       emptyPrice[o] = price[o] ?? 0;
       return;
     }
@@ -205,7 +272,7 @@ export function auction(input: AuctionInput): AuctionResult {
       seat(mover, edge, o, at, newPrice);
     }
     emptyPrice[o] = newPrice;
-    price[o] = newPrice;
+    setPrice(o, newPrice);
     if ((held[o] ?? 0) < (capacity[o] ?? 0) && newPrice > epsilon) pushWork(o);
   };
 
@@ -283,13 +350,14 @@ export function auction(input: AuctionInput): AuctionResult {
       placedBy[evicted] = -1;
       assignedOption[evicted] = options;
       assignedCost[evicted] = penalty[evicted] ?? 0;
+      paying[evicted] = penalty[evicted] ?? 0;
     }
     seat(i, bestEdge, option, at, amount);
     const now = held[option] ?? 0;
     if (now === (capacity[option] ?? 0)) {
       let low = Number.POSITIVE_INFINITY;
       for (let s = first; s < first + now; s++) low = Math.min(low, seatBid[s] ?? 0);
-      price[option] = low;
+      setPrice(option, low);
     }
     return evicted;
   };
@@ -313,6 +381,7 @@ export function auction(input: AuctionInput): AuctionResult {
       head = head + 1 === patients ? 0 : head + 1;
       waiting--;
       bids++;
+      if (phases === 1 && bids > firstPhaseBids) return undefined;
       const evicted = bid(i);
       if (evicted >= 0) {
         queue[tail] = evicted;

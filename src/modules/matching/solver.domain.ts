@@ -261,7 +261,8 @@ function finish(
     }
   }
   // An option with no seats at all is "full": price it just high enough for every edge into it.
-  for (let i = 0; i < patients; i++) {
+  const seatless = optionCapacity.includes(0);
+  for (let i = 0; i < patients && seatless; i++) {
     for (let e = edgeStart[i] ?? 0; e < (edgeStart[i + 1] ?? 0); e++) {
       const option = edgeOption[e] ?? 0;
       if (optionCapacity[option] !== 0) continue;
