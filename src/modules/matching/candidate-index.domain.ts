@@ -12,9 +12,10 @@ import { perinatalSpecialties } from './equivalence.domain.ts';
  * A region has thousands of targets and thousands of displaced patients; judging every pair would
  * take minutes. The index hands each patient only the targets that could pass the two cheapest
  * hard constraints, specialty (equivalence at or above the floor, or PMH-C for a perinatal need)
- * and distance (within reach, or able to meet by video), plus, per kind, the nearest target
- * dropped for distance alone, so that a patient with nothing in reach is told so ("within 40 km").
- * What the index drops would have been rejected by `candidatesFor` anyway.
+ * and distance (within reach, or able to meet by video), and that have room; plus, per kind, the
+ * nearest target dropped for distance and the nearest dropped for having no room, so that a patient
+ * left with nothing is told why ("no open … seat within 40 km"). What the index drops would have
+ * been rejected by `candidatesFor` anyway.
  */
 
 type AnyTarget = GroupSeatTarget | OutsideProviderTarget | AppointmentTarget;
@@ -25,6 +26,8 @@ interface Entry {
   target: AnyTarget;
   /** Can meet by video, so distance never rules it out. */
   virtual: boolean;
+  /** Has no room for anyone (no open seat, not accepting, no free slot). */
+  full: boolean;
 }
 
 export interface TargetIndex {
@@ -45,6 +48,7 @@ export function indexTargets(targets: CandidateTargets, params: CandidateParams)
       kind: 'groupSeats',
       target,
       virtual: target.modality === 'virtual',
+      full: target.openSeats <= 0,
     });
   const people: [Kind, readonly (OutsideProviderTarget | AppointmentTarget)[]][] = [
     ['outsideProviders', targets.outsideProviders],
@@ -52,7 +56,11 @@ export function indexTargets(targets: CandidateTargets, params: CandidateParams)
   ];
   for (const [kind, list] of people)
     for (const target of list) {
-      const entry = { kind, target, virtual: target.modality !== 'in_person' };
+      const full =
+        'slots' in target
+          ? target.slots.length === 0
+          : !target.accepting || target.weeklyCapacity <= 0;
+      const entry = { kind, target, virtual: target.modality !== 'in_person', full };
       for (const s of new Set(target.specialties)) add(s, entry);
       if (target.certifications.includes('pmh_c')) add('pmh_c', entry);
     }
@@ -77,10 +85,17 @@ export function targetsFor(
     appointments: [],
   };
   const nearestFar = new Map<Kind, { target: AnyTarget; km: number }>();
+  const nearestFull = new Map<Kind, { target: AnyTarget; km: number }>();
   for (const key of keys)
     for (const entry of index.bySpecialty.get(key) ?? []) {
       if (seen.has(entry.target)) continue;
       seen.add(entry.target);
+      if (entry.full) {
+        const km = haversineKm(home, entry.target);
+        if (km < (nearestFull.get(entry.kind)?.km ?? Number.POSITIVE_INFINITY))
+          nearestFull.set(entry.kind, { target: entry.target, km });
+        continue;
+      }
       if (entry.virtual) {
         kept[entry.kind].push(entry.target);
         continue;
@@ -91,6 +106,7 @@ export function targetsFor(
         nearestFar.set(entry.kind, { target: entry.target, km });
     }
   for (const [kind, far] of nearestFar) kept[kind].push(far.target);
+  for (const [kind, full] of nearestFull) kept[kind].push(full.target);
   return {
     groupSeats: kept.groupSeats as GroupSeatTarget[],
     outsideProviders: kept.outsideProviders as OutsideProviderTarget[],
