@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { uuidArray } from '../../db/arrays.ts';
 import type { Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
@@ -110,21 +111,19 @@ export async function updateDisruption(
   return toDisruption(row);
 }
 
-const uuids = (ids: readonly string[]): RawBuilder<string[]> => sql`${[...ids]}::uuid[]`;
-
 /**
  * The groups a scope covers (see `groupInScope`, which says the same in code): named, at a named
  * location or in a named service area, or with every facilitator named.
  */
 function groupInScopeSql(scope: DisruptionScope): RawBuilder<boolean> {
   return sql<boolean>`(
-    g.id = any(${uuids(scope.groupIds)})
-    or g.location_id = any(${uuids(scope.locationIds)})
-    or l.service_area_id = any(${uuids(scope.serviceAreaIds)})
+    g.id = any(${uuidArray(scope.groupIds)})
+    or g.location_id = any(${uuidArray(scope.locationIds)})
+    or l.service_area_id = any(${uuidArray(scope.serviceAreaIds)})
     or (exists (select 1 from group_facilitator f where f.group_id = g.id)
         and not exists (select 1 from group_facilitator f
                          where f.group_id = g.id
-                           and f.clinician_id <> all(${uuids(scope.clinicianIds)}))))`;
+                           and f.clinician_id <> all(${uuidArray(scope.clinicianIds)}))))`;
 }
 
 export interface ImpactSession {
@@ -203,7 +202,7 @@ export async function cancelSessions(
   const result = await db
     .updateTable('group_session')
     .set({ status: 'cancelled', cancel_reason: reason, disruption_id: disruptionId })
-    .where('id', '=', sql<string>`any(${uuids(sessionIds)})`)
+    .where('id', '=', sql<string>`any(${uuidArray(sessionIds)})`)
     .where('status', '=', 'scheduled')
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
@@ -271,7 +270,7 @@ export async function displacedPatients(
     with lost as (
       select e.patient_id, array_agg(e.group_id order by e.group_id) as group_ids
         from enrollment e
-       where e.status = 'active' and e.group_id = any(${uuids(groupIds)})
+       where e.status = 'active' and e.group_id = any(${uuidArray(groupIds)})
        group by e.patient_id
     )
     select p.id, p.mrn, p.name, p.service_area_id, p.language, p.lat, p.lon, p.needs,
@@ -319,7 +318,7 @@ export async function serviceAreaNames(
   const rows = await db
     .selectFrom('service_area')
     .select(['id', 'code', 'name'])
-    .where('id', '=', sql<string>`any(${uuids(ids)})`)
+    .where('id', '=', sql<string>`any(${uuidArray(ids)})`)
     .execute();
   return new Map(rows.map((row) => [row.id, { code: row.code, name: row.name }]));
 }

@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { uuidArray } from '../../db/arrays.ts';
 import type { Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -25,8 +26,6 @@ import {
   type ProposalOption,
   type RunStats,
 } from './plan.domain.ts';
-
-const uuids = (ids: readonly string[]): RawBuilder<string[]> => sql`${[...ids]}::uuid[]`;
 
 /** Runs `insert` on slices of a thousand rows: Postgres takes at most 65,535 parameters. */
 async function inChunks<T>(rows: readonly T[], insert: (slice: T[]) => Promise<unknown>) {
@@ -81,7 +80,7 @@ export async function groupSeatTargets(
           from group_session gs
          where gs.group_id = g.id and gs.status = 'scheduled'
            and gs.starts_at >= ${now} and gs.starts_at < ${until}) s on true
-     where g.status = 'active' and not (g.id = any(${uuids(excludedGroupIds)}))
+     where g.status = 'active' and not (g.id = any(${uuidArray(excludedGroupIds)}))
      order by g.id`.execute(db);
   return rows.map((row) => {
     const ends = row.session_ends ?? [];
@@ -160,7 +159,7 @@ export async function appointmentTargets(
              where a.clinician_id = c.id and a.status = 'booked' and a.starts_at >= ${now})
              as booked
       from clinician c join location l on l.id = c.location_id
-     where c.status = 'active' and not (c.id = any(${uuids(excludedClinicianIds)}))
+     where c.status = 'active' and not (c.id = any(${uuidArray(excludedClinicianIds)}))
      order by c.id`.execute(db);
   return rows.flatMap((row) => {
     const slots = individualSlots(
@@ -200,13 +199,13 @@ export async function patientCommitments(
   const { rows } = await sql<{ patient_id: string; starts_at: Date; ends_at: Date }>`
     select e.patient_id, s.starts_at, s.ends_at
       from enrollment e join group_session s on s.group_id = e.group_id
-     where e.patient_id = any(${uuids(patientIds)}) and e.status = 'active'
-       and not (e.group_id = any(${uuids(excludedGroupIds)}))
+     where e.patient_id = any(${uuidArray(patientIds)}) and e.status = 'active'
+       and not (e.group_id = any(${uuidArray(excludedGroupIds)}))
        and s.status = 'scheduled' and s.starts_at >= ${now} and s.starts_at < ${until}
     union all
     select a.patient_id, a.starts_at, a.starts_at + interval '1 hour'
       from appointment a
-     where a.patient_id = any(${uuids(patientIds)}) and a.status = 'booked'
+     where a.patient_id = any(${uuidArray(patientIds)}) and a.status = 'booked'
        and a.starts_at >= ${now} and a.starts_at < ${until}`.execute(db);
   for (const row of rows) {
     const list = busy.get(row.patient_id) ?? [];
@@ -423,7 +422,8 @@ export async function decideMany(
     .where('run_id', '=', runId)
     .where('decision', '<>', 'committed')
     .where('decision', '<>', decision);
-  if (proposalIds !== null) query = query.where('id', '=', sql<string>`any(${uuids(proposalIds)})`);
+  if (proposalIds !== null)
+    query = query.where('id', '=', sql<string>`any(${uuidArray(proposalIds)})`);
   return (await query.returningAll().execute()).map(toProposal);
 }
 
@@ -436,7 +436,7 @@ export async function lockGroups(
   const rows = await db
     .selectFrom('therapy_group')
     .select(['id', 'capacity', 'seats_taken', 'status'])
-    .where('id', '=', sql<string>`any(${uuids(groupIds)})`)
+    .where('id', '=', sql<string>`any(${uuidArray(groupIds)})`)
     .orderBy('id')
     .forUpdate()
     .execute();
@@ -458,7 +458,7 @@ export async function openEnrollments(
     .selectFrom('enrollment')
     .select(['patient_id', 'group_id'])
     .where('status', '<>', 'ended')
-    .where('patient_id', '=', sql<string>`any(${uuids(pairs.map((p) => p.patientId))})`)
+    .where('patient_id', '=', sql<string>`any(${uuidArray(pairs.map((p) => p.patientId))})`)
     .execute();
   return new Set(rows.map((row) => `${row.patient_id}:${row.group_id}`));
 }
@@ -471,7 +471,7 @@ export async function acceptingProviders(
   const rows = await db
     .selectFrom('outside_provider')
     .select('id')
-    .where('id', '=', sql<string>`any(${uuids(providerIds)})`)
+    .where('id', '=', sql<string>`any(${uuidArray(providerIds)})`)
     .where('accepting', '=', true)
     .execute();
   return new Set(rows.map((row) => row.id));
