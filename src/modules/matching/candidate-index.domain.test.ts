@@ -14,89 +14,21 @@ import { indexTargets, targetsFor } from './candidate-index.domain.ts';
 import { resolveParams, type CandidateParamsInput } from './candidate-params.domain.ts';
 import {
   needOf,
-  type AppointmentTarget,
   type CandidateTargets,
   type DisplacedPatient,
-  type GroupSeatTarget,
-  type OutsideProviderTarget,
-  type TimeSpan,
 } from './candidate-targets.domain.ts';
 import { candidatesFor } from './candidates.domain.ts';
-
-const now = new Date('2025-03-03T17:00:00.000Z'); // a Monday
-const home = { lat: 34.168, lon: -118.605 }; // Woodland Hills
-/** A point `km` north of home (0.1° of latitude is 11.12 km). */
-const north = (km: number) => ({ lat: home.lat + km / 111.195, lon: home.lon });
-const span = (startsAt: string, minutes: number): TimeSpan => ({
-  startsAt: new Date(startsAt),
-  endsAt: new Date(new Date(startsAt).getTime() + minutes * 60_000),
-});
-const wednesday = span('2025-03-05T18:00:00.000Z', 90);
-
-function buildPatient(overrides: Partial<DisplacedPatient> = {}): DisplacedPatient {
-  return {
-    id: 'p-1',
-    language: 'en',
-    ...home,
-    needs: [],
-    conditions: ['perinatal_mood_anxiety'],
-    risk: 'moderate',
-    perinatal: true,
-    dischargedAt: null,
-    lostGroup: { id: 'g-lost', specialty: 'perinatal_mood_anxiety' },
-    ownClinicianIds: ['c-striking'],
-    ...overrides,
-  };
-}
-
-function buildGroup(overrides: Partial<GroupSeatTarget> = {}): GroupSeatTarget {
-  return {
-    id: 'g-1',
-    specialty: 'perinatal_mood_anxiety',
-    language: 'en',
-    accommodations: [],
-    modality: 'in_person',
-    ...north(5),
-    openSeats: 3,
-    sessions: [wednesday],
-    facilitatorIds: ['c-9'],
-    ...overrides,
-  };
-}
-
-function buildProvider(overrides: Partial<OutsideProviderTarget> = {}): OutsideProviderTarget {
-  return {
-    id: 'op-1',
-    specialties: ['perinatal_mood_anxiety'],
-    certifications: [],
-    languages: ['en'],
-    modality: 'in_person',
-    ...north(8),
-    accommodations: [],
-    weeklyCapacity: 2,
-    accepting: true,
-    firstAppointmentAt: new Date('2025-03-06T17:00:00.000Z'),
-    ...overrides,
-  };
-}
-
-function buildAppointment(overrides: Partial<AppointmentTarget> = {}): AppointmentTarget {
-  return {
-    id: 'c-2',
-    specialties: ['perinatal_mood_anxiety'],
-    certifications: [],
-    languages: ['en'],
-    modality: 'in_person',
-    ...north(3),
-    accommodations: [],
-    slots: [wednesday],
-    ...overrides,
-  };
-}
-
-function targets(partial: Partial<CandidateTargets>): CandidateTargets {
-  return { groupSeats: [], outsideProviders: [], appointments: [], ...partial };
-}
+import {
+  buildAppointmentTarget,
+  buildDisplacedPatient,
+  buildGroupSeatTarget,
+  buildOutsideProviderTarget,
+  home,
+  north,
+  now,
+  span,
+  targets,
+} from '../../test/matching-fixtures.ts';
 
 /** The targets the index hands a patient, under the default parameters. */
 function prefiltered(all: CandidateTargets, patient: DisplacedPatient): CandidateTargets {
@@ -114,14 +46,14 @@ const idsOf = (given: CandidateTargets) => ({
 describe('targetsFor: distance', () => {
   it('keeps virtual targets at any distance', () => {
     const all = targets({
-      groupSeats: [buildGroup({ id: 'g-virtual', modality: 'virtual', ...north(300) })],
+      groupSeats: [buildGroupSeatTarget({ id: 'g-virtual', modality: 'virtual', ...north(300) })],
       outsideProviders: [
-        buildProvider({ id: 'op-virtual', modality: 'virtual', ...north(300) }),
-        buildProvider({ id: 'op-both', modality: 'both', ...north(250) }),
+        buildOutsideProviderTarget({ id: 'op-virtual', modality: 'virtual', ...north(300) }),
+        buildOutsideProviderTarget({ id: 'op-both', modality: 'both', ...north(250) }),
       ],
-      appointments: [buildAppointment({ id: 'c-both', modality: 'both', ...north(300) })],
+      appointments: [buildAppointmentTarget({ id: 'c-both', modality: 'both', ...north(300) })],
     });
-    expect(idsOf(prefiltered(all, buildPatient()))).toEqual({
+    expect(idsOf(prefiltered(all, buildDisplacedPatient()))).toEqual({
       groupSeats: ['g-virtual'],
       outsideProviders: ['op-both', 'op-virtual'],
       appointments: ['c-both'],
@@ -131,18 +63,18 @@ describe('targetsFor: distance', () => {
   it('drops in-person targets beyond reach except the nearest of each kind', () => {
     const all = targets({
       groupSeats: [
-        buildGroup({ id: 'g-near', ...north(5) }),
-        buildGroup({ id: 'g-70', ...north(70) }),
-        buildGroup({ id: 'g-50', ...north(50) }),
-        buildGroup({ id: 'g-virtual-90', modality: 'virtual', ...north(90) }),
+        buildGroupSeatTarget({ id: 'g-near', ...north(5) }),
+        buildGroupSeatTarget({ id: 'g-70', ...north(70) }),
+        buildGroupSeatTarget({ id: 'g-50', ...north(50) }),
+        buildGroupSeatTarget({ id: 'g-virtual-90', modality: 'virtual', ...north(90) }),
       ],
       outsideProviders: [
-        buildProvider({ id: 'op-60', ...north(60) }),
-        buildProvider({ id: 'op-45', ...north(45) }),
+        buildOutsideProviderTarget({ id: 'op-60', ...north(60) }),
+        buildOutsideProviderTarget({ id: 'op-45', ...north(45) }),
       ],
-      appointments: [buildAppointment({ id: 'c-39', ...north(39) })],
+      appointments: [buildAppointmentTarget({ id: 'c-39', ...north(39) })],
     });
-    expect(idsOf(prefiltered(all, buildPatient()))).toEqual({
+    expect(idsOf(prefiltered(all, buildDisplacedPatient()))).toEqual({
       groupSeats: ['g-50', 'g-near', 'g-virtual-90'],
       outsideProviders: ['op-45'],
       appointments: ['c-39'],
@@ -152,9 +84,9 @@ describe('targetsFor: distance', () => {
   it('honours the maxTravelKm it was indexed with', () => {
     const all = targets({
       groupSeats: [
-        buildGroup({ id: 'g-30', ...north(30) }),
-        buildGroup({ id: 'g-20', ...north(20) }),
-        buildGroup({ id: 'g-10', ...north(10) }),
+        buildGroupSeatTarget({ id: 'g-30', ...north(30) }),
+        buildGroupSeatTarget({ id: 'g-20', ...north(20) }),
+        buildGroupSeatTarget({ id: 'g-10', ...north(10) }),
       ],
     });
     const index = indexTargets(all, resolveParams({ maxTravelKm: 15 }));
@@ -166,13 +98,13 @@ describe('targetsFor: distance', () => {
   });
 
   it('keeps the nearest far target so the reason says nothing is within 40 km', () => {
-    const patient = buildPatient();
+    const patient = buildDisplacedPatient();
     const all = targets({
       groupSeats: [
-        buildGroup({ id: 'g-80', ...north(80) }),
-        buildGroup({ id: 'g-60', ...north(60) }),
+        buildGroupSeatTarget({ id: 'g-80', ...north(80) }),
+        buildGroupSeatTarget({ id: 'g-60', ...north(60) }),
       ],
-      outsideProviders: [buildProvider({ id: 'op-90', ...north(90) })],
+      outsideProviders: [buildOutsideProviderTarget({ id: 'op-90', ...north(90) })],
     });
     const result = candidatesFor(patient, prefiltered(all, patient), now);
     expect(result.options).toEqual([]);
@@ -189,19 +121,19 @@ describe('targetsFor: specialty', () => {
   it('keeps targets at or above the equivalence floor and drops the rest', () => {
     const all = targets({
       groupSeats: [
-        buildGroup({ id: 'g-perinatal' }),
-        buildGroup({ id: 'g-depression', specialty: 'depression' }), // 0.6
-        buildGroup({ id: 'g-psychosis-risk', specialty: 'perinatal_psychosis_risk' }), // 0.5
-        buildGroup({ id: 'g-anxiety', specialty: 'general_anxiety' }), // 0.2
-        buildGroup({ id: 'g-substance', specialty: 'substance_use' }), // unrelated
+        buildGroupSeatTarget({ id: 'g-perinatal' }),
+        buildGroupSeatTarget({ id: 'g-depression', specialty: 'depression' }), // 0.6
+        buildGroupSeatTarget({ id: 'g-psychosis-risk', specialty: 'perinatal_psychosis_risk' }), // 0.5
+        buildGroupSeatTarget({ id: 'g-anxiety', specialty: 'general_anxiety' }), // 0.2
+        buildGroupSeatTarget({ id: 'g-substance', specialty: 'substance_use' }), // unrelated
       ],
       outsideProviders: [
-        buildProvider({ id: 'op-ocd-grief', specialties: ['ocd', 'grief'] }), // 0.2 at best
-        buildProvider({ id: 'op-mixed', specialties: ['ocd', 'birth_trauma'] }), // 0.7
-        buildProvider({ id: 'op-none', specialties: [] }),
+        buildOutsideProviderTarget({ id: 'op-ocd-grief', specialties: ['ocd', 'grief'] }), // 0.2 at best
+        buildOutsideProviderTarget({ id: 'op-mixed', specialties: ['ocd', 'birth_trauma'] }), // 0.7
+        buildOutsideProviderTarget({ id: 'op-none', specialties: [] }),
       ],
     });
-    expect(idsOf(prefiltered(all, buildPatient()))).toEqual({
+    expect(idsOf(prefiltered(all, buildDisplacedPatient()))).toEqual({
       groupSeats: ['g-depression', 'g-perinatal', 'g-psychosis-risk'],
       outsideProviders: ['op-mixed'],
       appointments: [],
@@ -209,13 +141,17 @@ describe('targetsFor: specialty', () => {
   });
 
   it('offers a PMH-C clinician with an unrelated specialty to a perinatal need', () => {
-    const patient = buildPatient();
+    const patient = buildDisplacedPatient();
     const all = targets({
       outsideProviders: [
-        buildProvider({ id: 'op-pmhc', specialties: ['substance_use'], certifications: ['pmh_c'] }),
+        buildOutsideProviderTarget({
+          id: 'op-pmhc',
+          specialties: ['substance_use'],
+          certifications: ['pmh_c'],
+        }),
       ],
       appointments: [
-        buildAppointment({
+        buildAppointmentTarget({
           id: 'c-pmhc',
           specialties: ['substance_use'],
           certifications: ['pmh_c'],
@@ -232,10 +168,14 @@ describe('targetsFor: specialty', () => {
   it('does not offer that PMH-C clinician to a need outside the perinatal ones', () => {
     const all = targets({
       outsideProviders: [
-        buildProvider({ id: 'op-pmhc', specialties: ['substance_use'], certifications: ['pmh_c'] }),
+        buildOutsideProviderTarget({
+          id: 'op-pmhc',
+          specialties: ['substance_use'],
+          certifications: ['pmh_c'],
+        }),
       ],
     });
-    const patient = buildPatient({
+    const patient = buildDisplacedPatient({
       perinatal: false,
       conditions: ['depression'],
       lostGroup: { id: 'g-lost', specialty: 'depression' },
@@ -245,15 +185,15 @@ describe('targetsFor: specialty', () => {
 
   it('does not judge a group by its facilitator: groups have no PMH-C key', () => {
     const index = indexTargets(
-      targets({ groupSeats: [buildGroup({ specialty: 'substance_use' })] }),
+      targets({ groupSeats: [buildGroupSeatTarget({ specialty: 'substance_use' })] }),
       resolveParams(),
     );
     expect(index.bySpecialty.get('pmh_c')).toBeUndefined();
   });
 
   it('hands a clinician listed under several matching keys over once', () => {
-    const patient = buildPatient();
-    const clinician = buildAppointment({
+    const patient = buildDisplacedPatient();
+    const clinician = buildAppointmentTarget({
       id: 'c-many',
       specialties: ['perinatal_mood_anxiety', 'birth_trauma', 'depression', 'depression'],
       certifications: ['pmh_c'],

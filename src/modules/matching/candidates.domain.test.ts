@@ -1,111 +1,60 @@
 import { describe, expect, it } from 'vitest';
 import { costTerms } from './candidate-costs.domain.ts';
 import { hardConstraints } from './candidate-reasons.domain.ts';
-import type {
-  AppointmentTarget,
-  CandidateTargets,
-  DisplacedPatient,
-  GroupSeatTarget,
-  OutsideProviderTarget,
-} from './candidate-targets.domain.ts';
+import type { GroupSeatTarget, OutsideProviderTarget } from './candidate-targets.domain.ts';
 import { candidatesFor, cohortCandidates, type PatientCandidates } from './candidates.domain.ts';
-
-const now = new Date('2025-03-03T17:00:00.000Z'); // a Monday
-const home = { lat: 34.168, lon: -118.605 }; // Woodland Hills
-/** A point `km` north of home (0.1° of latitude is 11.12 km). */
-const north = (km: number) => ({ lat: home.lat + km / 111.195, lon: home.lon });
-const wednesday = {
-  startsAt: new Date('2025-03-05T18:00:00.000Z'),
-  endsAt: new Date('2025-03-05T19:30:00.000Z'),
-};
-
-function buildPatient(overrides: Partial<DisplacedPatient> = {}): DisplacedPatient {
-  return {
-    id: 'p-1',
-    language: 'en',
-    ...home,
-    needs: [],
-    conditions: ['perinatal_mood_anxiety'],
-    risk: 'moderate',
-    perinatal: true,
-    dischargedAt: null,
-    lostGroup: { id: 'g-lost', specialty: 'perinatal_mood_anxiety' },
-    ownClinicianIds: ['c-striking'],
-    ...overrides,
-  };
-}
+import {
+  buildAppointmentTarget,
+  buildDisplacedPatient,
+  buildGroupSeatTarget,
+  buildOutsideProviderTarget,
+  north,
+  now,
+  targets,
+  wednesday,
+} from '../../test/matching-fixtures.ts';
 
 /** A postpartum mother who attends with her infant. */
-const mother = buildPatient({ needs: ['baby_friendly'] });
+const mother = buildDisplacedPatient({ needs: ['baby_friendly'] });
 
-function buildGroup(overrides: Partial<GroupSeatTarget> = {}): GroupSeatTarget {
-  return {
-    id: 'g-1',
-    specialty: 'perinatal_mood_anxiety',
-    language: 'en',
-    accommodations: ['baby_friendly'],
-    modality: 'in_person',
-    ...north(5),
-    openSeats: 3,
-    sessions: [wednesday],
-    facilitatorIds: ['c-9'],
-    ...overrides,
-  };
-}
+/** The groups here welcome infants unless a case says otherwise, so the mother can attend. */
+const buildBabyFriendlyGroup = (overrides: Partial<GroupSeatTarget> = {}) =>
+  buildGroupSeatTarget({ accommodations: ['baby_friendly'], ...overrides });
 
-function buildProvider(overrides: Partial<OutsideProviderTarget> = {}): OutsideProviderTarget {
-  return {
-    id: 'op-1',
+/**
+ * A baby-friendly provider who lists only general anxiety but holds PMH-C, so it passes for a
+ * perinatal need on its certification alone.
+ */
+const buildPmhcProvider = (overrides: Partial<OutsideProviderTarget> = {}) =>
+  buildOutsideProviderTarget({
     specialties: ['general_anxiety'],
     certifications: ['pmh_c'],
-    languages: ['en'],
-    modality: 'in_person',
-    ...north(8),
     accommodations: ['baby_friendly'],
-    weeklyCapacity: 2,
-    accepting: true,
-    firstAppointmentAt: new Date('2025-03-06T17:00:00.000Z'),
     ...overrides,
-  };
-}
-
-function buildAppointment(overrides: Partial<AppointmentTarget> = {}): AppointmentTarget {
-  return {
-    id: 'c-2',
-    specialties: ['depression'],
-    certifications: [],
-    languages: ['en'],
-    modality: 'in_person',
-    ...north(3),
-    accommodations: [],
-    slots: [wednesday],
-    ...overrides,
-  };
-}
-
-function targets(partial: Partial<CandidateTargets>): CandidateTargets {
-  return { groupSeats: [], outsideProviders: [], appointments: [], ...partial };
-}
+  });
 
 const optionIds = (result: PatientCandidates) => result.options.map((option) => option.id);
 const rejectionOf = (result: PatientCandidates, targetId: string) =>
   result.rejections.find((rejection) => rejection.targetId === targetId)?.failed ?? [];
 
 describe('a postpartum mother who attends with her infant', () => {
-  const anxietyGroup = buildGroup({
+  const anxietyGroup = buildBabyFriendlyGroup({
     id: 'g-anxiety',
     specialty: 'general_anxiety',
     accommodations: [],
     openSeats: 8,
     ...north(1),
   });
-  const babyFriendlyAnxiety = buildGroup({ id: 'g-anxiety-bf', specialty: 'general_anxiety' });
-  const perinatal = buildGroup({ id: 'g-perinatal' });
+  const babyFriendlyAnxiety = buildBabyFriendlyGroup({
+    id: 'g-anxiety-bf',
+    specialty: 'general_anxiety',
+  });
+  const perinatal = buildBabyFriendlyGroup({ id: 'g-perinatal' });
   const result = candidatesFor(
     mother,
     targets({
       groupSeats: [anxietyGroup, babyFriendlyAnxiety, perinatal],
-      outsideProviders: [buildProvider()],
+      outsideProviders: [buildPmhcProvider()],
     }),
     now,
   );
@@ -145,7 +94,7 @@ describe('a postpartum mother who attends with her infant', () => {
   it('does not pass a provider without PMH-C that lists only general anxiety', () => {
     const plain = candidatesFor(
       mother,
-      targets({ outsideProviders: [buildProvider({ certifications: [] })] }),
+      targets({ outsideProviders: [buildPmhcProvider({ certifications: [] })] }),
       now,
     );
     expect(plain.options).toEqual([]);
@@ -154,13 +103,13 @@ describe('a postpartum mother who attends with her infant', () => {
 });
 
 describe('modality', () => {
-  const inPerson = buildGroup({ id: 'g-in-person' });
-  const virtual = buildGroup({ id: 'g-virtual', modality: 'virtual', ...north(300) });
-  const both = buildProvider({ id: 'op-both', modality: 'both', ...north(300) });
+  const inPerson = buildBabyFriendlyGroup({ id: 'g-in-person' });
+  const virtual = buildBabyFriendlyGroup({ id: 'g-virtual', modality: 'virtual', ...north(300) });
+  const both = buildPmhcProvider({ id: 'op-both', modality: 'both', ...north(300) });
   const all = targets({ groupSeats: [inPerson, virtual], outsideProviders: [both] });
 
   it('gives a telehealth-only patient virtual care only, at any distance', () => {
-    const result = candidatesFor(buildPatient({ needs: ['telehealth_only'] }), all, now);
+    const result = candidatesFor(buildDisplacedPatient({ needs: ['telehealth_only'] }), all, now);
     expect(optionIds(result)).toEqual(['group_seat:g-virtual', 'outside_provider:op-both']);
     expect(result.options.map((option) => option.mode)).toEqual(['virtual', 'virtual']);
     expect(rejectionOf(result, 'g-in-person')).toEqual([
@@ -173,7 +122,7 @@ describe('modality', () => {
   });
 
   it('gives an in-person-only patient in-person care only, within reach', () => {
-    const result = candidatesFor(buildPatient({ needs: ['in_person_only'] }), all, now);
+    const result = candidatesFor(buildDisplacedPatient({ needs: ['in_person_only'] }), all, now);
     expect(optionIds(result)).toEqual(['group_seat:g-in-person']);
     expect(rejectionOf(result, 'g-virtual').map((failure) => failure.constraint)).toEqual([
       'modality',
@@ -184,14 +133,18 @@ describe('modality', () => {
   });
 
   it('sees a flexible patient virtually when a provider offers both', () => {
-    const result = candidatesFor(buildPatient(), targets({ outsideProviders: [both] }), now);
+    const result = candidatesFor(
+      buildDisplacedPatient(),
+      targets({ outsideProviders: [both] }),
+      now,
+    );
     expect(result.options[0]?.mode).toBe('virtual');
     expect(result.options[0]?.passed).toContain('distance: virtual care, no travel');
   });
 });
 
 describe('language', () => {
-  const spanishSpeaker = buildPatient({ language: 'es' });
+  const spanishSpeaker = buildDisplacedPatient({ language: 'es' });
   it.each([
     { case: 'held in the patient’s language', group: { language: 'es' }, passes: true },
     {
@@ -201,7 +154,11 @@ describe('language', () => {
     },
     { case: 'another language, no interpreter', group: {}, passes: false },
   ])('$case: candidate $passes', ({ group, passes }) => {
-    const result = candidatesFor(spanishSpeaker, targets({ groupSeats: [buildGroup(group)] }), now);
+    const result = candidatesFor(
+      spanishSpeaker,
+      targets({ groupSeats: [buildBabyFriendlyGroup(group)] }),
+      now,
+    );
     expect(result.options.length).toBe(passes ? 1 : 0);
     if (!passes)
       expect(rejectionOf(result, 'g-1')[0]?.detail).toBe(
@@ -219,8 +176,8 @@ describe('distance', () => {
     'in person at $km km, limit $maxTravelKm: candidate $passes',
     ({ km, maxTravelKm, passes }) => {
       const result = candidatesFor(
-        buildPatient(),
-        targets({ groupSeats: [buildGroup(north(km))] }),
+        buildDisplacedPatient(),
+        targets({ groupSeats: [buildBabyFriendlyGroup(north(km))] }),
         now,
         { maxTravelKm },
       );
@@ -235,41 +192,43 @@ describe('other hard constraints', () => {
   it.each([
     {
       case: 'a full group',
-      targets: targets({ groupSeats: [buildGroup({ openSeats: 0 })] }),
+      targets: targets({ groupSeats: [buildBabyFriendlyGroup({ openSeats: 0 })] }),
       constraint: 'capacity',
     },
     {
       case: 'a provider not accepting',
-      targets: targets({ outsideProviders: [buildProvider({ accepting: false })] }),
+      targets: targets({ outsideProviders: [buildPmhcProvider({ accepting: false })] }),
       constraint: 'capacity',
     },
     {
       case: 'a clinician with no free slot',
-      targets: targets({ appointments: [buildAppointment({ slots: [] })] }),
+      targets: targets({
+        appointments: [buildAppointmentTarget({ specialties: ['depression'], slots: [] })],
+      }),
       constraint: 'capacity',
     },
     {
       case: 'a group whose sessions clash',
-      targets: targets({ groupSeats: [buildGroup()] }),
+      targets: targets({ groupSeats: [buildBabyFriendlyGroup()] }),
       constraint: 'schedule',
       busy: [wednesday],
     },
     {
       case: 'an in-person group without wheelchair access',
-      targets: targets({ groupSeats: [buildGroup()] }),
+      targets: targets({ groupSeats: [buildBabyFriendlyGroup()] }),
       constraint: 'accommodations',
       needs: ['wheelchair' as const],
     },
   ])('rejects $case', ({ targets: given, constraint, busy, needs }) => {
-    const result = candidatesFor(buildPatient({ busy, needs: needs ?? [] }), given, now);
+    const result = candidatesFor(buildDisplacedPatient({ busy, needs: needs ?? [] }), given, now);
     expect(result.options).toEqual([]);
     expect(result.rejections[0]?.failed.map((failure) => failure.constraint)).toEqual([constraint]);
   });
 
   it('does not ask a virtual group for wheelchair access', () => {
     const result = candidatesFor(
-      buildPatient({ needs: ['wheelchair'] }),
-      targets({ groupSeats: [buildGroup({ modality: 'virtual' })] }),
+      buildDisplacedPatient({ needs: ['wheelchair'] }),
+      targets({ groupSeats: [buildBabyFriendlyGroup({ modality: 'virtual' })] }),
       now,
     );
     expect(result.options).toHaveLength(1);
@@ -281,8 +240,15 @@ describe('other hard constraints', () => {
       endsAt: new Date('2025-03-07T19:00:00.000Z'),
     };
     const result = candidatesFor(
-      buildPatient({ lostGroup: { id: 'g-lost', specialty: 'depression' }, busy: [wednesday] }),
-      targets({ appointments: [buildAppointment({ slots: [friday, wednesday] })] }),
+      buildDisplacedPatient({
+        lostGroup: { id: 'g-lost', specialty: 'depression' },
+        busy: [wednesday],
+      }),
+      targets({
+        appointments: [
+          buildAppointmentTarget({ specialties: ['depression'], slots: [friday, wednesday] }),
+        ],
+      }),
       now,
     );
     expect(result.options[0]).toMatchObject({ firstSessionAt: friday.startsAt, capacity: 1 });
@@ -290,8 +256,8 @@ describe('other hard constraints', () => {
 
   it('never offers the lost group back', () => {
     const result = candidatesFor(
-      buildPatient(),
-      targets({ groupSeats: [buildGroup({ id: 'g-lost' })] }),
+      buildDisplacedPatient(),
+      targets({ groupSeats: [buildBabyFriendlyGroup({ id: 'g-lost' })] }),
       now,
     );
     expect(result.options).toEqual([]);
@@ -300,8 +266,12 @@ describe('other hard constraints', () => {
 });
 
 describe('explanations', () => {
-  const patient = buildPatient({ needs: ['evening'] });
-  const result = candidatesFor(patient, targets({ groupSeats: [buildGroup(north(11.12))] }), now);
+  const patient = buildDisplacedPatient({ needs: ['evening'] });
+  const result = candidatesFor(
+    patient,
+    targets({ groupSeats: [buildBabyFriendlyGroup(north(11.12))] }),
+    now,
+  );
   const option = result.options[0];
 
   it('list every cost term, and the total is their sum', () => {
@@ -336,8 +306,8 @@ describe('explanations', () => {
 
   it('charge no loss when the patient keeps their own clinician', () => {
     const kept = candidatesFor(
-      buildPatient({ ownClinicianIds: ['c-9'] }),
-      targets({ groupSeats: [buildGroup()] }),
+      buildDisplacedPatient({ ownClinicianIds: ['c-9'] }),
+      targets({ groupSeats: [buildBabyFriendlyGroup()] }),
       now,
     );
     expect(kept.options[0]?.terms[3]).toMatchObject({ value: 0, cost: 0 });
@@ -346,7 +316,7 @@ describe('explanations', () => {
   it('charge the outside-network penalty and an assumed delay for a provider with no date', () => {
     const outside = candidatesFor(
       mother,
-      targets({ outsideProviders: [buildProvider({ firstAppointmentAt: null })] }),
+      targets({ outsideProviders: [buildPmhcProvider({ firstAppointmentAt: null })] }),
       now,
     );
     expect(outside.options[0]?.terms[2]).toMatchObject({ value: 5, cost: 10_000 });
@@ -360,10 +330,14 @@ describe('a patient with no candidate', () => {
       mother,
       targets({
         groupSeats: [
-          buildGroup({ id: 'g-anxiety', specialty: 'general_anxiety', accommodations: [] }),
-          buildGroup({ id: 'g-far', ...north(60) }),
+          buildBabyFriendlyGroup({
+            id: 'g-anxiety',
+            specialty: 'general_anxiety',
+            accommodations: [],
+          }),
+          buildBabyFriendlyGroup({ id: 'g-far', ...north(60) }),
         ],
-        outsideProviders: [buildProvider({ accepting: false })],
+        outsideProviders: [buildPmhcProvider({ accepting: false })],
       }),
       now,
     );
@@ -375,7 +349,7 @@ describe('a patient with no candidate', () => {
 
   it('says so when there is no specialty to match', () => {
     const result = candidatesFor(
-      buildPatient({ lostGroup: null, conditions: [] }),
+      buildDisplacedPatient({ lostGroup: null, conditions: [] }),
       targets({}),
       now,
     );
@@ -383,7 +357,7 @@ describe('a patient with no candidate', () => {
   });
 
   it('has no reason when a candidate exists, but keeps the reasons of the empty kinds', () => {
-    const result = candidatesFor(mother, targets({ groupSeats: [buildGroup()] }), now);
+    const result = candidatesFor(mother, targets({ groupSeats: [buildBabyFriendlyGroup()] }), now);
     expect(result.noCandidateReason).toBeNull();
     expect(result.kindReasons).toEqual({
       outside_provider: 'no outside provider on offer',
@@ -393,10 +367,10 @@ describe('a patient with no candidate', () => {
 });
 
 describe('the risk weight', () => {
-  const group = targets({ groupSeats: [buildGroup()] });
-  const standard = candidatesFor(buildPatient({ perinatal: false }), group, now);
+  const group = targets({ groupSeats: [buildBabyFriendlyGroup()] });
+  const standard = candidatesFor(buildDisplacedPatient({ perinatal: false }), group, now);
   const urgent = candidatesFor(
-    buildPatient({ conditions: ['perinatal_psychosis_risk'] }),
+    buildDisplacedPatient({ conditions: ['perinatal_psychosis_risk'] }),
     group,
     now,
   );
@@ -424,8 +398,10 @@ describe('the risk weight', () => {
 describe('order', () => {
   it('breaks equal costs by id', () => {
     const result = candidatesFor(
-      buildPatient(),
-      targets({ groupSeats: [buildGroup({ id: 'g-b' }), buildGroup({ id: 'g-a' })] }),
+      buildDisplacedPatient(),
+      targets({
+        groupSeats: [buildBabyFriendlyGroup({ id: 'g-b' }), buildBabyFriendlyGroup({ id: 'g-a' })],
+      }),
       now,
     );
     expect(result.options[0]?.cost).toBe(result.options[1]?.cost);
@@ -435,11 +411,11 @@ describe('order', () => {
   it('gives the cohort worst risk first', () => {
     const cohort = cohortCandidates(
       [
-        buildPatient({ id: 'p-standard', perinatal: false }),
-        buildPatient({ id: 'p-urgent', conditions: ['perinatal_psychosis_risk'] }),
-        buildPatient({ id: 'p-perinatal' }),
+        buildDisplacedPatient({ id: 'p-standard', perinatal: false }),
+        buildDisplacedPatient({ id: 'p-urgent', conditions: ['perinatal_psychosis_risk'] }),
+        buildDisplacedPatient({ id: 'p-perinatal' }),
       ],
-      targets({ groupSeats: [buildGroup()] }),
+      targets({ groupSeats: [buildBabyFriendlyGroup()] }),
       now,
     );
     expect(cohort.map((entry) => [entry.patientId, entry.tier])).toEqual([

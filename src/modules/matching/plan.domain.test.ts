@@ -27,15 +27,15 @@ import {
 import type { RiskTier } from './risk.domain.ts';
 import { solveMatching } from './solver.domain.ts';
 import { UNMATCHED } from './solver-instance.domain.ts';
-
-const now = new Date('2025-03-03T17:00:00.000Z'); // a Monday, 09:00 in Los Angeles
-const home = { lat: 34.168, lon: -118.605 }; // Woodland Hills
-/** A point `km` north of home (0.1° of latitude is 11.12 km). */
-const north = (km: number) => ({ lat: home.lat + km / 111.195, lon: home.lon });
-const wednesday = {
-  startsAt: new Date('2025-03-05T18:00:00.000Z'),
-  endsAt: new Date('2025-03-05T19:30:00.000Z'),
-};
+import {
+  buildDisplacedPatient,
+  buildGroupSeatTarget,
+  buildOutsideProviderTarget,
+  north,
+  now,
+  targets,
+  wednesday,
+} from '../../test/matching-fixtures.ts';
 
 // --- planInstance, on hand-made candidate lists ---
 
@@ -163,56 +163,14 @@ describe('planInstance', () => {
 
 // --- proposalsOf, on real candidates and a real solution ---
 
-function buildPatient(overrides: Partial<DisplacedPatient> = {}): DisplacedPatient {
-  return {
-    id: 'p-1',
-    language: 'en',
-    ...home,
-    needs: [],
-    conditions: ['perinatal_mood_anxiety'],
-    risk: 'moderate',
-    perinatal: false,
-    dischargedAt: null,
-    lostGroup: { id: 'g-lost', specialty: 'perinatal_mood_anxiety' },
-    ownClinicianIds: ['c-striking'],
-    ...overrides,
-  };
-}
-
-function buildGroup(overrides: Partial<GroupSeatTarget> = {}): GroupSeatTarget {
-  return {
-    id: 'g-1',
-    specialty: 'perinatal_mood_anxiety',
-    language: 'en',
-    accommodations: ['interpreter'],
-    modality: 'in_person',
-    ...north(5),
-    openSeats: 1,
-    sessions: [wednesday],
-    facilitatorIds: ['c-9'],
-    ...overrides,
-  };
-}
-
-function buildProvider(overrides: Partial<OutsideProviderTarget> = {}): OutsideProviderTarget {
-  return {
-    id: 'op-1',
-    specialties: ['perinatal_mood_anxiety'],
-    certifications: [],
-    languages: ['en'],
-    modality: 'in_person',
-    ...north(8),
-    accommodations: ['interpreter'],
-    weeklyCapacity: 1,
-    accepting: true,
-    firstAppointmentAt: new Date('2025-03-06T17:00:00.000Z'), // Thursday: 3 business days
-    ...overrides,
-  };
-}
-
-function targets(partial: Partial<CandidateTargets>): CandidateTargets {
-  return { groupSeats: [], outsideProviders: [], appointments: [], ...partial };
-}
+// The scenario's defaults: one seat and one outside place, each with an interpreter so that a
+// Spanish speaker qualifies too, for patients who are not perinatal (so standard unless at risk).
+const buildNonPerinatalPatient = (overrides: Partial<DisplacedPatient> = {}) =>
+  buildDisplacedPatient({ perinatal: false, ...overrides });
+const buildOneSeatGroup = (overrides: Partial<GroupSeatTarget> = {}) =>
+  buildGroupSeatTarget({ accommodations: ['interpreter'], openSeats: 1, ...overrides });
+const buildOnePlaceProvider = (overrides: Partial<OutsideProviderTarget> = {}) =>
+  buildOutsideProviderTarget({ accommodations: ['interpreter'], weeklyCapacity: 1, ...overrides });
 
 const names: Record<string, string> = { 'g-1': 'Perinatal Group West', 'op-1': 'Dr Reyes' };
 const nameOf = (_kind: OptionKind, id: string) => names[id] ?? `unnamed ${id}`;
@@ -246,16 +204,16 @@ describe('proposalsOf: one seat and one referral for three patients', () => {
   // left over, and a patient with an eating disorder had no candidate at all.
   const { proposals, solution } = plan(
     [
-      buildPatient({ id: 'p-std' }),
-      buildPatient({ id: 'p-evening', language: 'es', needs: ['evening'] }),
-      buildPatient({
+      buildNonPerinatalPatient({ id: 'p-std' }),
+      buildNonPerinatalPatient({ id: 'p-evening', language: 'es', needs: ['evening'] }),
+      buildNonPerinatalPatient({
         id: 'p-none',
         conditions: ['eating_disorders'],
         lostGroup: { id: 'g-lost', specialty: 'eating_disorders' },
       }),
-      buildPatient({ id: 'p-high', risk: 'high' }),
+      buildNonPerinatalPatient({ id: 'p-high', risk: 'high' }),
     ],
-    targets({ groupSeats: [buildGroup()], outsideProviders: [buildProvider()] }),
+    targets({ groupSeats: [buildOneSeatGroup()], outsideProviders: [buildOnePlaceProvider()] }),
   );
   const byId = (id: string) => {
     const found = proposals.find((p) => p.patientId === id);
@@ -353,7 +311,7 @@ describe('proposalsOf: alternatives', () => {
     endsAt: new Date('2025-03-04T19:30:00.000Z'),
   };
   const groups = [1, 2, 3, 4, 5, 6, 7, 8].map((km) =>
-    buildGroup({
+    buildOneSeatGroup({
       id: `g-${km}km`,
       specialty: 'depression',
       ...north(km),
@@ -361,7 +319,7 @@ describe('proposalsOf: alternatives', () => {
     }),
   );
   const depressed = (id: string, risk: DisplacedPatient['risk']) =>
-    buildPatient({
+    buildNonPerinatalPatient({
       id,
       risk,
       conditions: ['depression'],
@@ -602,18 +560,21 @@ describe('individualSlots', () => {
 // A sanity check on the cohort helper itself, so the proposals above rest on real candidates.
 describe('the cohort behind the proposals', () => {
   it('has the candidates the scenario assumes', () => {
-    const given = targets({ groupSeats: [buildGroup()], outsideProviders: [buildProvider()] });
+    const given = targets({
+      groupSeats: [buildOneSeatGroup()],
+      outsideProviders: [buildOnePlaceProvider()],
+    });
     const costs = (patient: DisplacedPatient) =>
       candidatesFor(patient, given, now).options.map((o) => [o.id, o.cost]);
-    expect(costs(buildPatient({ id: 'p-high', risk: 'high' }))).toEqual([
+    expect(costs(buildNonPerinatalPatient({ id: 'p-high', risk: 'high' }))).toEqual([
       ['group_seat:g-1', 11_500],
       ['outside_provider:op-1', 20_800],
     ]);
-    expect(costs(buildPatient({ id: 'p-std' }))).toEqual([
+    expect(costs(buildNonPerinatalPatient({ id: 'p-std' }))).toEqual([
       ['group_seat:g-1', 5500],
       ['outside_provider:op-1', 11_800],
     ]);
-    expect(costs(buildPatient({ language: 'es', needs: ['evening'] }))).toEqual([
+    expect(costs(buildNonPerinatalPatient({ language: 'es', needs: ['evening'] }))).toEqual([
       ['group_seat:g-1', 7500],
       ['outside_provider:op-1', 13_800],
     ]);
