@@ -78,6 +78,11 @@ describe('isBusinessDay', () => {
     expect(isBusinessDay(withClosures(calendar, ['2025-12-24']), '2025-12-24')).toBe(false);
   });
 
+  it('refuses a date that does not exist rather than rolling it over', () => {
+    expect(() => withClosures(calendar, ['2025-02-30'])).toThrow(RangeError);
+    expect(() => isBusinessDay(calendar, '2025-3-7')).toThrow(RangeError);
+  });
+
   it('refuses a date outside the years it was built for', () => {
     expect(() => isBusinessDay(calendar, '2029-01-02')).toThrow(RangeError);
   });

@@ -25,8 +25,13 @@ const localDatePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function parts(date: LocalDate): { year: number; month: number; day: number } {
   const match = localDatePattern.exec(date);
-  if (!match) throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
-  return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  const [year, month, day] = [Number(match?.[1]), Number(match?.[2]), Number(match?.[3])];
+  // Reject what Date.UTC would quietly roll over, such as 2025-02-30.
+  const check = new Date(Date.UTC(year, month - 1, day));
+  if (!match || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    throw new RangeError(`not a YYYY-MM-DD date: ${date}`);
+  }
+  return { year, month, day };
 }
 
 /** The date `days` calendar days after `date` (negative goes back). */

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { disciplines } from '../vocabulary/vocabulary.domain.ts';
-import { addCalendarDays, businessCalendar, withClosures } from './calendar.domain.ts';
+import { localDateOf } from '../../shared/clock.ts';
+import { followUpWindow } from '../matching/risk.domain.ts';
+import {
+  addCalendarDays,
+  businessCalendar,
+  startOfLocalDay,
+  withClosures,
+} from './calendar.domain.ts';
 import {
   assess,
   evaluateAccess,
@@ -397,6 +404,26 @@ describe('follow-up after a psychiatric discharge (HEDIS FUH)', () => {
       { standard: 'fuh_7_days', verdict: verdicts[0] },
       { standard: 'fuh_30_days', verdict: verdicts[1] },
     ]);
+  });
+});
+
+describe('FUH windows agree with the calendar', () => {
+  it('count from the local midnight after discharge to the one after the last day', () => {
+    const la = 'America/Los_Angeles';
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(2025, 0, 1), max: Date.UTC(2026, 11, 31) }),
+        fc.constantFrom(7 as const, 30 as const),
+        (ms, days) => {
+          const dischargedAt = new Date(ms);
+          const day = localDateOf(dischargedAt, la);
+          expect(followUpWindow(dischargedAt, days, la)).toEqual({
+            countsFrom: startOfLocalDay(addCalendarDays(day, 1), la),
+            dueBefore: startOfLocalDay(addCalendarDays(day, days + 1), la),
+          });
+        },
+      ),
+    );
   });
 });
 
