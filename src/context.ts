@@ -21,6 +21,7 @@ import { createAggregateService } from './modules/aggregates/aggregates.service.
 import { createDisruptionService } from './modules/disruptions/disruptions.service.ts';
 import { createMatchingService } from './modules/matching/matching.service.ts';
 import { createEquivalenceService } from './modules/matching/equivalence.service.ts';
+import { createTimelyAccessService } from './modules/timely-access/timely-access.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -92,6 +93,7 @@ function createServices(deps: ServiceDeps) {
     disruptions: createDisruptionService(deps),
     matching: createMatchingService(deps),
     equivalence: createEquivalenceService(deps),
+    timelyAccess: createTimelyAccessService(deps),
   };
 }
 

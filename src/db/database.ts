@@ -204,6 +204,28 @@ export interface EquivalenceOverrideTable {
   updated_at: Generated<Date>;
 }
 
+export interface CalendarClosureTable {
+  day: string;
+  reason: string;
+  added_by: string;
+  added_at: Generated<Date>;
+}
+
+export interface BusinessDayTable {
+  day: string;
+  business: boolean;
+  ordinal: number;
+}
+
+export interface CalendarStateTable {
+  id: Generated<boolean>;
+  fingerprint: string;
+  time_zone: string;
+  from_year: number;
+  to_year: number;
+  updated_at: Generated<Date>;
+}
+
 export interface ReferralTable extends Timestamps {
   id: string;
   patient_id: string;
@@ -313,6 +335,9 @@ export interface Database {
   match_run: MatchRunTable;
   match_proposal: MatchProposalTable;
   equivalence_override: EquivalenceOverrideTable;
+  calendar_closure: CalendarClosureTable;
+  business_day: BusinessDayTable;
+  calendar_state: CalendarStateTable;
   referral: ReferralTable;
   outreach: OutreachTable;
   grievance: GrievanceTable;

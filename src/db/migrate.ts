@@ -4,12 +4,14 @@ import type { Database } from './database.ts';
 import * as core from './migrations/0001-core.ts';
 import * as authAudit from './migrations/0002-auth-audit.ts';
 import * as rematch from './migrations/0003-rematch.ts';
+import * as timelyAccess from './migrations/0004-timely-access.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0002-auth-audit': authAudit,
   '0003-rematch': rematch,
+  '0004-timely-access': timelyAccess,
 };
 
 export interface MigrationReport {

@@ -25,6 +25,7 @@ import { aggregateRoutes } from '../modules/aggregates/aggregates.routes.ts';
 import { disruptionRoutes } from '../modules/disruptions/disruptions.routes.ts';
 import { matchingRoutes } from '../modules/matching/matching.routes.ts';
 import { equivalenceRoutes } from '../modules/matching/equivalence.routes.ts';
+import { timelyAccessRoutes } from '../modules/timely-access/timely-access.routes.ts';
 
 export interface AppOptions {
   /**
@@ -115,6 +116,7 @@ export async function buildApp(
       await api.register(disruptionRoutes, { context });
       await api.register(matchingRoutes, { context });
       await api.register(equivalenceRoutes, { context });
+      await api.register(timelyAccessRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

@@ -32,6 +32,10 @@ export const policy = {
   'rematch:write': ['admin', 'coordinator'],
   /** The organization's specialty-equivalence overrides: a clinical governance decision. */
   'equivalence:write': ['admin'],
+  /** The business-day calendar's closures. */
+  'calendar:write': ['admin'],
+  /** Timely-access and other compliance rates: aggregates, with no patient in them. */
+  'compliance:read': ['admin', 'coordinator', 'compliance'],
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
@@ -101,6 +105,10 @@ export const routePolicy = {
   'GET /api/v1/match-proposals/:id': 'rematch:read',
   'GET /api/v1/equivalence': 'catalogue:read',
   'PUT /api/v1/equivalence/overrides': 'equivalence:write',
+  'GET /api/v1/calendar': 'catalogue:read',
+  'POST /api/v1/calendar/closures': 'calendar:write',
+  'DELETE /api/v1/calendar/closures/:day': 'calendar:write',
+  'GET /api/v1/compliance/timely-access': 'compliance:read',
   'PATCH /api/v1/match-proposals/:id': 'rematch:write',
   'GET /api/v1/audit': 'audit:read',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',

@@ -195,3 +195,27 @@ export function businessDaysBetween(
 export function addClockHours(instant: Date, hours: number): Date {
   return new Date(instant.getTime() + hours * 3_600_000);
 }
+
+export interface BusinessDayRow {
+  day: LocalDate;
+  business: boolean;
+  /** Business days from the calendar's first day up to and including `day`. */
+  ordinal: number;
+}
+
+/**
+ * The calendar as rows, one per day of its years, for deadlines in SQL: the n-th business day
+ * after a date d is the business day whose ordinal is ordinal(d) + n (a non-business day carries
+ * the ordinal of the business day before it), as `nthBusinessDayAfter` counts.
+ */
+export function businessDayRows(calendar: BusinessCalendar): BusinessDayRow[] {
+  const rows: BusinessDayRow[] = [];
+  let ordinal = 0;
+  const last = `${calendar.toYear}-12-31`;
+  for (let day = `${calendar.fromYear}-01-01`; day <= last; day = addCalendarDays(day, 1)) {
+    const business = isBusinessDay(calendar, day);
+    if (business) ordinal++;
+    rows.push({ day, business, ordinal });
+  }
+  return rows;
+}

@@ -1,0 +1,192 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { Standard } from './rules.domain.ts';
+
+/*
+ * The timely-access rules of rules.domain.ts in SQL, for rates over a year of a region's requests
+ * (loading them into Node.js would take too long). The same rules, read from the appointment
+ * table: each `initial` or `follow_up` appointment is one request; its earliest offered
+ * appointment is `first_offered_at`; a follow-up's prior appointment is the patient's last one
+ * attended before the request; a cancellation's time is not recorded, so a patient's cancellation
+ * counts as made in time. The test `timely-access.repository.test.ts` holds this query to
+ * `assess` on random histories.
+ */
+
+export type VerdictStatus = 'met' | 'missed' | 'pending' | 'excepted';
+
+export interface RequestFilter {
+  /** Requests (or discharges) from `from` (inclusive) to `to` (exclusive). */
+  from: Date;
+  to: Date;
+  /** Only the patients a disruption displaced (enrolled in a group it cancelled sessions of). */
+  disruptionId?: string | undefined;
+}
+
+export interface RequestVerdict {
+  appointmentId: string | null;
+  patientId: string;
+  standard: Standard;
+  status: VerdictStatus;
+  deadline: Date;
+  serviceAreaId: string;
+  specialty: string | null;
+  network: 'in_network' | 'outside' | 'none';
+}
+
+function patientFilter(filter: RequestFilter): RawBuilder<boolean> {
+  return filter.disruptionId === undefined
+    ? sql<boolean>`true`
+    : sql<boolean>`p.id in (select e.patient_id from enrollment e
+                              join group_session s on s.group_id = e.group_id
+                             where s.disruption_id = ${filter.disruptionId})`;
+}
+
+/** One row per request and standard, with its verdict at `now` (see the file comment). */
+function verdictsSql(filter: RequestFilter, now: Date, timeZone: string) {
+  return sql`
+    with req as (
+      select a.id, a.patient_id, a.kind, a.urgency, a.prior_authorization, a.requested_at,
+             a.first_offered_at, a.cancelled_by, a.interval_override_note,
+             c.discipline, p.service_area_id, p.conditions[1] as specialty,
+             case when a.clinician_id is not null then 'in_network'
+                  when a.provider_id is not null then 'outside' else 'none' end as network,
+             (select max(x.starts_at) from appointment x
+               where x.patient_id = a.patient_id and x.status = 'attended'
+                 and x.starts_at < a.requested_at) as prior_at
+        from appointment a
+        join patient p on p.id = a.patient_id
+        left join clinician c on c.id = a.clinician_id
+       where a.kind in ('initial', 'follow_up')
+         and a.requested_at >= ${filter.from} and a.requested_at < ${filter.to}
+         and ${patientFilter(filter)}
+    ), std as (
+      select req.*,
+             case when urgency = 'urgent' and prior_authorization then 'urgent_96_hours'
+                  when urgency = 'urgent' then 'urgent_48_hours'
+                  when kind = 'initial' and discipline = 'psychiatrist'
+                    then 'initial_15_business_days'
+                  when kind = 'initial' then 'initial_10_business_days'
+                  when prior_at is not null and discipline is distinct from 'psychiatrist'
+                    then 'follow_up_10_business_days'
+             end as standard
+        from req
+    ), clock as (
+      select std.*,
+             case when standard = 'follow_up_10_business_days' then prior_at
+                  else requested_at end as clock_start,
+             case when standard = 'initial_15_business_days' then 15 else 10 end as days
+        from std where standard is not null
+    ), due as (
+      select clock.*,
+             case when standard = 'urgent_48_hours' then clock_start + interval '48 hours'
+                  when standard = 'urgent_96_hours' then clock_start + interval '96 hours'
+                  else ((select b2.day from business_day b1
+                           join business_day b2 on b2.ordinal = b1.ordinal + clock.days
+                                                and b2.business
+                          where b1.day = (clock_start at time zone ${timeZone})::date)
+                        + 1)::timestamp at time zone ${timeZone}
+             end as deadline
+        from clock
+    ), access as (
+      select id as appointment_id, patient_id, standard, deadline, service_area_id, specialty,
+             network,
+             case when first_offered_at >= clock_start and first_offered_at < deadline then 'met'
+                  when nullif(btrim(interval_override_note), '') is not null then 'excepted'
+                  when cancelled_by = 'patient' and requested_at <= ${now} then 'excepted'
+                  when ${now} < deadline then 'pending'
+                  else 'missed' end as status
+        from due
+    ), discharge as (
+      select p.id as patient_id, p.service_area_id, p.conditions[1] as specialty, w.days,
+             ((p.discharged_at at time zone ${timeZone})::date + 1)::timestamp
+               at time zone ${timeZone} as counts_from,
+             ((p.discharged_at at time zone ${timeZone})::date + w.days + 1)::timestamp
+               at time zone ${timeZone} as due_before
+        from patient p cross join (values (7), (30)) as w(days)
+       where p.discharged_at >= ${filter.from} and p.discharged_at < ${filter.to}
+         and ${patientFilter(filter)}
+    ), fuh as (
+      select null::uuid as appointment_id, d.patient_id,
+             case when d.days = 7 then 'fuh_7_days' else 'fuh_30_days' end as standard,
+             d.due_before as deadline, d.service_area_id, d.specialty, 'none' as network,
+             case when exists (select 1 from appointment v
+                                where v.patient_id = d.patient_id and v.status = 'attended'
+                                  and v.starts_at >= d.counts_from and v.starts_at < d.due_before
+                                  and v.starts_at <= ${now}) then 'met'
+                  when ${now} < d.due_before then 'pending'
+                  else 'missed' end as status
+        from discharge d
+    )
+    select * from access union all select * from fuh`;
+}
+
+/** Every request's verdict, for tests and drill-downs (a region's year is for `rates`). */
+export async function requestVerdicts(
+  db: Db,
+  filter: RequestFilter,
+  now: Date,
+  timeZone: string,
+): Promise<RequestVerdict[]> {
+  const { rows } = await sql<{
+    appointment_id: string | null;
+    patient_id: string;
+    standard: Standard;
+    status: VerdictStatus;
+    deadline: Date;
+    service_area_id: string;
+    specialty: string | null;
+    network: RequestVerdict['network'];
+  }>`select * from (${verdictsSql(filter, now, timeZone)}) v
+      order by v.patient_id, v.standard, v.appointment_id`.execute(db);
+  return rows.map((r) => ({
+    appointmentId: r.appointment_id,
+    patientId: r.patient_id,
+    standard: r.standard,
+    status: r.status,
+    deadline: r.deadline,
+    serviceAreaId: r.service_area_id,
+    specialty: r.specialty,
+    network: r.network,
+  }));
+}
+
+export const groupings = ['standard', 'service_area', 'specialty', 'network'] as const;
+export type Grouping = (typeof groupings)[number];
+
+export interface RateRow {
+  standard: Standard;
+  /** The group's key: a service area id, a specialty, a network, or 'all'. */
+  group: string;
+  met: number;
+  missed: number;
+  excepted: number;
+  pending: number;
+}
+
+const groupColumn = {
+  standard: sql<string>`'all'`,
+  service_area: sql<string>`v.service_area_id::text`,
+  specialty: sql<string>`coalesce(v.specialty, 'unknown')`,
+  network: sql<string>`v.network`,
+} as const satisfies Record<Grouping, RawBuilder<string>>;
+
+/** Counts by standard and group, computed in the database. */
+export async function rates(
+  db: Db,
+  filter: RequestFilter,
+  groupBy: Grouping,
+  now: Date,
+  timeZone: string,
+): Promise<RateRow[]> {
+  const key = groupColumn[groupBy];
+  const { rows } = await sql<RateRow>`
+    select v.standard, ${key} as "group",
+           count(*) filter (where v.status = 'met')::int as met,
+           count(*) filter (where v.status = 'missed')::int as missed,
+           count(*) filter (where v.status = 'excepted')::int as excepted,
+           count(*) filter (where v.status = 'pending')::int as pending
+      from (${verdictsSql(filter, now, timeZone)}) v
+     group by 1, 2
+     order by 1, 2`.execute(db);
+  return rows;
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { ServiceDeps } from '../../context.ts';
+import type { Db } from '../../db/database.ts';
+import { AppError, notFound } from '../../shared/errors.ts';
+import { localDateOf } from '../../shared/clock.ts';
+import {
+  businessCalendar,
+  businessDayRows,
+  type BusinessCalendar,
+  type LocalDate,
+} from './calendar.domain.ts';
+import {
+  calendarFingerprint,
+  deleteClosure,
+  insertClosure,
+  listClosures,
+  writeBusinessDays,
+  type Closure,
+} from './calendar.repository.ts';
+import {
+  rates,
+  type Grouping,
+  type RateRow,
+  type RequestFilter,
+} from './timely-access.repository.ts';
+import type { Standard } from './rules.domain.ts';
+
+export type TimelyAccessService = ReturnType<typeof createTimelyAccessService>;
+
+/** The first year the calendar covers: older requests are not measured. */
+export const calendarFromYear = 2000;
+
+/** DMHC expects each network to reach 70% on urgent and on non-urgent appointments. */
+export const complianceThreshold = 0.7;
+
+export const standardDefinitions = {
+  urgent_48_hours:
+    'Urgent, no prior authorization: the earliest offered appointment within 48 hours of the request.',
+  urgent_96_hours:
+    'Urgent, prior authorization required: the earliest offered appointment within 96 hours.',
+  initial_10_business_days:
+    'Non-urgent initial, non-physician provider: within 10 business days of the request.',
+  initial_15_business_days: 'Non-urgent initial, psychiatrist: within 15 business days.',
+  follow_up_10_business_days:
+    'Non-urgent follow-up in a course of treatment (SB 221): within 10 business days of the prior appointment.',
+  fuh_7_days:
+    'After a psychiatric discharge (HEDIS FUH): a visit within 7 days, not counting the day of discharge.',
+  fuh_30_days: 'After a psychiatric discharge (HEDIS FUH): a visit within 30 days.',
+} as const satisfies Record<Standard, string>;
+
+/**
+ * The organization's business-day calendar (California state holidays and the operator's
+ * closures, 2000 to two years ahead), and the business_day table kept in step with it.
+ */
+export async function currentCalendar(
+  db: Db,
+  timeZone: string,
+  now: Date,
+): Promise<BusinessCalendar> {
+  const closures = (await listClosures(db)).map((c) => c.day);
+  const toYear = Number(localDateOf(now, timeZone).slice(0, 4)) + 2;
+  const calendar = businessCalendar({ fromYear: calendarFromYear, toYear, timeZone, closures });
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([timeZone, calendarFromYear, toYear, [...calendar.holidays].sort()]))
+    .digest('hex');
+  if ((await calendarFingerprint(db)) !== fingerprint)
+    await db
+      .transaction()
+      .execute((trx) =>
+        writeBusinessDays(
+          trx,
+          { fingerprint, timeZone, fromYear: calendarFromYear, toYear },
+          businessDayRows(calendar),
+        ),
+      );
+  return calendar;
+}
+
+export interface Rate extends RateRow {
+  /** met + missed: excepted and pending requests are shown, never counted in the rate. */
+  denominator: number;
+  /** met / denominator, or null when there is nothing to measure. */
+  rate: number | null;
+  /** Below DMHC's 70% (only for a network grouping, where the threshold applies). */
+  belowThreshold: boolean;
+  definition: string;
+}
+
+/**
+ * Timely access: rates need compliance:read (aggregates, no patient in them); the calendar's
+ * closures are read with catalogue:read and changed by an administrator (calendar:write), audited.
+ */
+export function createTimelyAccessService({ db, clock, config, access }: ServiceDeps) {
+  const tz = config.TZ_ORG;
+  return {
+    async calendar(): Promise<{
+      timeZone: string;
+      fromYear: number;
+      toYear: number;
+      holidays: LocalDate[];
+      closures: Closure[];
+    }> {
+      await access.require('catalogue:read', { action: 'calendar.read', entity: 'calendar' });
+      const calendar = await currentCalendar(db, tz, clock.now());
+      return {
+        timeZone: calendar.timeZone,
+        fromYear: calendar.fromYear,
+        toYear: calendar.toYear,
+        holidays: [...calendar.holidays].sort(),
+        closures: await listClosures(db),
+      };
+    },
+
+    /** Throws DUPLICATE for a day already closed. */
+    async addClosure(day: LocalDate, reason: string): Promise<Closure> {
+      await access.require('calendar:write', { action: 'calendar.close', entity: 'calendar' });
+      return db.transaction().execute(async (trx) => {
+        const closure = await insertClosure(trx, { day, reason, addedBy: access.actor.label });
+        await access.record(
+          [{ action: 'calendar.close', entity: 'calendar', detail: { day } }],
+          trx,
+        );
+        return closure;
+      });
+    },
+
+    /** Throws NOT_FOUND when the day was not closed. */
+    async removeClosure(day: LocalDate): Promise<void> {
+      await access.require('calendar:write', { action: 'calendar.reopen', entity: 'calendar' });
+      await db.transaction().execute(async (trx) => {
+        if (!(await deleteClosure(trx, day))) throw notFound('calendar_closure', day);
+        await access.record(
+          [{ action: 'calendar.reopen', entity: 'calendar', detail: { day } }],
+          trx,
+        );
+      });
+    },
+
+    /**
+     * Timely-access rates for requests made in [from, to), by standard and group, each with its
+     * numerator, denominator and definition; excepted and pending requests counted apart.
+     * Throws VALIDATION_FAILED for an empty or reversed period.
+     */
+    async rates(filter: RequestFilter, groupBy: Grouping): Promise<Rate[]> {
+      await access.require('compliance:read', {
+        action: 'timely_access.rates',
+        entity: 'timely_access',
+      });
+      if (filter.to <= filter.from)
+        throw new AppError('VALIDATION_FAILED', 'Invalid period: `to` must be after `from`.', {
+          issues: [{ field: 'to', problem: 'must be after from' }],
+        });
+      const now = clock.now();
+      await currentCalendar(db, tz, now);
+      return (await rates(db, filter, groupBy, now, tz)).map((row) => {
+        const denominator = row.met + row.missed;
+        const rate = denominator === 0 ? null : row.met / denominator;
+        return {
+          ...row,
+          denominator,
+          rate,
+          belowThreshold: groupBy === 'network' && rate !== null && rate < complianceThreshold,
+          definition: standardDefinitions[row.standard],
+        };
+      });
+    },
+  };
+}
