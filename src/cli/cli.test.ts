@@ -117,6 +117,25 @@ describe('the continuity command', () => {
     ).not.toBe(0);
   });
 
+  it('reports timely-access rates for the demo year as text, CSV and JSON', () => {
+    const to = new Date().toISOString().slice(0, 10);
+    const from = `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`;
+    const csv = run(['report', 'timely-access', '--from', from, '--to', to, '--csv']);
+    expect(csv.status).toBe(0);
+    const [header, ...lines] = csv.stdout.trim().split('\n');
+    expect(header).toBe(
+      'standard,group,met,missed,denominator,rate,excepted,pending,below_threshold,definition',
+    );
+    expect(lines.length).toBeGreaterThan(2);
+    const json = run(['report', 'timely-access', '--from', from, '--to', to, '--json']);
+    const rates = JSON.parse(json.stdout) as { met: number; missed: number; denominator: number }[];
+    for (const rate of rates) expect(rate.denominator).toBe(rate.met + rate.missed);
+    expect(rates.reduce((n, r) => n + r.denominator, 0)).toBeGreaterThan(100);
+    const bad = run(['report', 'timely-access', '--from', 'yesterday', '--to', to]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--from');
+  });
+
   it('refuses bad options with a one-line reason', () => {
     const bad = run(['user', 'create', '--email', 'x@example.org', '--role', 'superuser']);
     expect(bad.status).not.toBe(0);

@@ -9,6 +9,7 @@ import { createDemoUsers } from './demo-users.ts';
 import { progressBar } from './progress.ts';
 import { readPassword } from './prompt.ts';
 import { addRematchCommands } from './rematch-commands.ts';
+import { addReportCommands } from './report-commands.ts';
 
 /*
  * The `continuity` command. It calls the same services as the HTTP routes, as the operator
@@ -190,6 +191,7 @@ export function buildCli(): Command {
     });
 
   addRematchCommands(program, withServices, print);
+  addReportCommands(program, withServices);
   return program;
 }
 
