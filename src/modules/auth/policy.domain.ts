@@ -109,6 +109,8 @@ export const routePolicy = {
   'POST /api/v1/calendar/closures': 'calendar:write',
   'DELETE /api/v1/calendar/closures/:day': 'calendar:write',
   'GET /api/v1/compliance/timely-access': 'compliance:read',
+  'GET /api/v1/care-gaps': 'patients:read',
+  'GET /api/v1/patients/:id/clocks': 'patients:read',
   'PATCH /api/v1/match-proposals/:id': 'rematch:write',
   'GET /api/v1/audit': 'audit:read',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',

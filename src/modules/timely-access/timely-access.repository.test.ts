@@ -119,7 +119,7 @@ describeEachEngine('timely-access verdicts in SQL', (use) => {
         status,
         cancelled_by: status === 'cancelled' ? d.cancelledBy : null,
         interval_override_note: d.note,
-        discipline: (d.with === 'outside' ? 'lcsw' : d.with),
+        discipline: d.with === 'outside' ? 'lcsw' : d.with,
       };
     });
     await context.db
@@ -168,9 +168,7 @@ describeEachEngine('timely-access verdicts in SQL', (use) => {
             : [{ madeAt: row.requested_at, startsAt: row.first_offered_at }],
         intervalOverrideNote: row.interval_override_note,
         cancellation:
-          row.cancelled_by === null
-            ? null
-            : { by: row.cancelled_by, at: row.requested_at },
+          row.cancelled_by === null ? null : { by: row.cancelled_by, at: row.requested_at },
         patientDeclinedAt: null,
       };
       const standard = standardFor(request);

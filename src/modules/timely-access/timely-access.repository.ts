@@ -20,6 +20,8 @@ export interface RequestFilter {
   to: Date;
   /** Only the patients a disruption displaced (enrolled in a group it cancelled sessions of). */
   disruptionId?: string | undefined;
+  /** Only one patient. */
+  patientId?: string | undefined;
 }
 
 export interface RequestVerdict {
@@ -34,11 +36,15 @@ export interface RequestVerdict {
 }
 
 function patientFilter(filter: RequestFilter): RawBuilder<boolean> {
-  return filter.disruptionId === undefined
-    ? sql<boolean>`true`
-    : sql<boolean>`p.id in (select e.patient_id from enrollment e
-                              join group_session s on s.group_id = e.group_id
-                             where s.disruption_id = ${filter.disruptionId})`;
+  const displaced =
+    filter.disruptionId === undefined
+      ? sql<boolean>`true`
+      : sql<boolean>`p.id in (select e.patient_id from enrollment e
+                                join group_session s on s.group_id = e.group_id
+                               where s.disruption_id = ${filter.disruptionId})`;
+  const one =
+    filter.patientId === undefined ? sql<boolean>`true` : sql<boolean>`p.id = ${filter.patientId}`;
+  return sql<boolean>`(${displaced} and ${one})`;
 }
 
 /** One row per request and standard, with its verdict at `now` (see the file comment). */
@@ -170,6 +176,25 @@ const groupColumn = {
   network: sql<string>`v.network`,
 } as const satisfies Record<Grouping, RawBuilder<string>>;
 
+/** The rates query itself (benchmarks print its plan). */
+export function ratesQuery(
+  filter: RequestFilter,
+  groupBy: Grouping,
+  now: Date,
+  timeZone: string,
+): RawBuilder<RateRow> {
+  const key = groupColumn[groupBy];
+  return sql<RateRow>`
+    select v.standard, ${key} as "group",
+           count(*) filter (where v.status = 'met')::int as met,
+           count(*) filter (where v.status = 'missed')::int as missed,
+           count(*) filter (where v.status = 'excepted')::int as excepted,
+           count(*) filter (where v.status = 'pending')::int as pending
+      from (${verdictsSql(filter, now, timeZone)}) v
+     group by 1, 2
+     order by 1, 2`;
+}
+
 /** Counts by standard and group, computed in the database. */
 export async function rates(
   db: Db,
@@ -178,15 +203,5 @@ export async function rates(
   now: Date,
   timeZone: string,
 ): Promise<RateRow[]> {
-  const key = groupColumn[groupBy];
-  const { rows } = await sql<RateRow>`
-    select v.standard, ${key} as "group",
-           count(*) filter (where v.status = 'met')::int as met,
-           count(*) filter (where v.status = 'missed')::int as missed,
-           count(*) filter (where v.status = 'excepted')::int as excepted,
-           count(*) filter (where v.status = 'pending')::int as pending
-      from (${verdictsSql(filter, now, timeZone)}) v
-     group by 1, 2
-     order by 1, 2`.execute(db);
-  return rows;
+  return (await ratesQuery(filter, groupBy, now, timeZone).execute(db)).rows;
 }

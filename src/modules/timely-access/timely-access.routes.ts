@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Context } from '../../context.ts';
-import { calendarDate, instant } from '../../http/codecs.ts';
+import { calendarDate, idParams, instant, pageOf, pageQuery } from '../../http/codecs.ts';
+import { riskTiers } from '../matching/risk.domain.ts';
+import { specialties } from '../vocabulary/vocabulary.domain.ts';
+import { gapStatuses } from './care-gaps.repository.ts';
 import { errorResponses } from '../../http/responses.ts';
 import { standards } from './rules.domain.ts';
 import { groupings } from './timely-access.repository.ts';
@@ -25,6 +28,30 @@ const rate = z.object({
   rate: z.number().nullable(),
   belowThreshold: z.boolean(),
   definition: z.string(),
+});
+
+const careGap = z.object({
+  patientId: z.uuid(),
+  serviceAreaId: z.uuid(),
+  specialty: z.string().nullable(),
+  tier: z.enum(riskTiers),
+  lastCareAt: instant.nullable(),
+  daysWithoutCare: z.number().int().nullable(),
+  standard: z.enum(['fuh_7_days', 'fuh_30_days', 'follow_up_10_business_days']),
+  deadline: instant,
+  nextCareAt: instant.nullable(),
+  status: z.enum(gapStatuses),
+});
+
+const requestVerdict = z.object({
+  appointmentId: z.uuid().nullable(),
+  patientId: z.uuid(),
+  standard: z.enum(standards),
+  status: z.enum(['met', 'missed', 'pending', 'excepted']),
+  deadline: instant,
+  serviceAreaId: z.uuid(),
+  specialty: z.string().nullable(),
+  network: z.enum(['in_network', 'outside', 'none']),
 });
 
 export const timelyAccessRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
@@ -111,6 +138,46 @@ export const timelyAccessRoutes: FastifyPluginAsyncZod<{ context: Context }> = a
         items: await request.services.timelyAccess.rates(filter, groupBy),
       };
     },
+  );
+  app.get(
+    '/care-gaps',
+    {
+      schema: {
+        tags: ['timely access'],
+        summary:
+          'Patients in a course of treatment and their next deadline, worst risk first, then by deadline',
+        querystring: z.strictObject({
+          ...pageQuery,
+          status: z.enum(gapStatuses).optional(),
+          area: z.uuid().optional().describe('A service area id.'),
+          specialty: z.enum(specialties).optional(),
+        }),
+        response: { 200: pageOf(careGap), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { cursor, limit, status, area, specialty } = request.query;
+      return request.services.timelyAccess.careGaps(
+        { status, serviceAreaId: area, specialty },
+        { cursor, limit },
+      );
+    },
+  );
+
+  app.get(
+    '/patients/:id/clocks',
+    {
+      schema: {
+        tags: ['timely access'],
+        summary: "A patient's care gap and the verdict of each request of the last year",
+        params: idParams,
+        response: {
+          200: z.object({ careGap: careGap.nullable(), requests: z.array(requestVerdict) }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => request.services.timelyAccess.patientClocks(request.params.id),
   );
   return Promise.resolve();
 };

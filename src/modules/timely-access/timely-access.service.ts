@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../../context.ts';
 import type { Db } from '../../db/database.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
+import { uuidPattern } from '../../shared/ids.ts';
+import type { Page } from '../../shared/page.ts';
 import { localDateOf } from '../../shared/clock.ts';
 import {
   businessCalendar,
@@ -19,10 +21,18 @@ import {
 } from './calendar.repository.ts';
 import {
   rates,
+  requestVerdicts,
   type Grouping,
   type RateRow,
   type RequestFilter,
+  type RequestVerdict,
 } from './timely-access.repository.ts';
+import {
+  listCareGaps,
+  type CareGap,
+  type CareGapFilter,
+  type GapCursor,
+} from './care-gaps.repository.ts';
 import type { Standard } from './rules.domain.ts';
 
 export type TimelyAccessService = ReturnType<typeof createTimelyAccessService>;
@@ -86,6 +96,33 @@ export interface Rate extends RateRow {
   definition: string;
 }
 
+function encodeGapCursor(cursor: GapCursor): string {
+  return Buffer.from(
+    JSON.stringify([cursor.rank, cursor.deadline.toISOString(), cursor.patientId]),
+  ).toString('base64url');
+}
+
+function decodeGapCursor(text: string): GapCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 3) {
+      const [rank, deadline, patientId] = value as unknown[];
+      const at = new Date(String(deadline));
+      if (
+        typeof rank === 'number' &&
+        Number.isInteger(rank) &&
+        !Number.isNaN(at.getTime()) &&
+        typeof patientId === 'string' &&
+        uuidPattern.test(patientId)
+      )
+        return { rank, deadline: at, patientId };
+    }
+  } catch {
+    // fall through: not one of ours
+  }
+  throw new AppError('BAD_CURSOR', 'The cursor is not one this server gave out.');
+}
+
 /**
  * Timely access: rates need compliance:read (aggregates, no patient in them); the calendar's
  * closures are read with catalogue:read and changed by an administrator (calendar:write), audited.
@@ -134,6 +171,67 @@ export function createTimelyAccessService({ db, clock, config, access }: Service
           trx,
         );
       });
+    },
+
+    /**
+     * The care-gap worklist: patients in a course of treatment, worst risk first, then the
+     * nearest deadline. Each patient listed is audited.
+     */
+    async careGaps(
+      filter: Omit<CareGapFilter, 'patientId'>,
+      page: { cursor?: string | undefined; limit: number },
+    ): Promise<Page<CareGap>> {
+      await access.require('patients:read', { action: 'care_gap.list', entity: 'patient' });
+      const after = page.cursor === undefined ? null : decodeGapCursor(page.cursor);
+      const now = clock.now();
+      await currentCalendar(db, tz, now);
+      const result = await listCareGaps(db, filter, { after, limit: page.limit }, now, tz);
+      await access.record(
+        result.items.map((gap) => ({
+          action: 'care_gap.list',
+          entity: 'patient',
+          entityId: gap.patientId,
+          patientId: gap.patientId,
+          detail: { filters: Object.keys(filter).sort() },
+        })),
+      );
+      return {
+        items: result.items,
+        nextCursor: result.hasMore && result.last ? encodeGapCursor(result.last) : null,
+      };
+    },
+
+    /**
+     * One patient's clocks: the care gap (when in a course of treatment) and the verdict of every
+     * request of the last year. Throws NOT_FOUND.
+     */
+    async patientClocks(
+      patientId: string,
+    ): Promise<{ careGap: CareGap | null; requests: RequestVerdict[] }> {
+      const record = {
+        action: 'patient.clocks',
+        entity: 'patient',
+        entityId: patientId,
+        patientId,
+      };
+      await access.require('patients:read', record);
+      const exists = await db
+        .selectFrom('patient')
+        .select('id')
+        .where('id', '=', patientId)
+        .executeTakeFirst();
+      if (!exists) throw notFound('patient', patientId);
+      const now = clock.now();
+      await currentCalendar(db, tz, now);
+      const gap = await listCareGaps(db, { patientId }, { after: null, limit: 1 }, now, tz);
+      const requests = await requestVerdicts(
+        db,
+        { from: new Date(now.getTime() - 366 * 86_400_000), to: now, patientId },
+        now,
+        tz,
+      );
+      await access.record([record]);
+      return { careGap: gap.items[0] ?? null, requests };
     },
 
     /**
