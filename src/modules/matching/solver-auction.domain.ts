@@ -37,9 +37,9 @@ export interface AuctionInput {
 }
 
 const scaleFactor = 5;
-/** Quick attempts' starts, relative to the full schedule's, lowest first (see `auction`). */
-const quickStartDivisors = [125, 25] as const;
-const quickBidsPerPatient = 3;
+/** The quick attempt's start, relative to the full schedule's (see `auction`). */
+const quickStartDivisor = 125;
+const quickBidsPerPatient = 2;
 
 /**
  * The auction works on costs × `costScale` and ends at ε = 1 there, i.e. 1/16 of a cost unit.
@@ -95,13 +95,13 @@ function prepare(input: AuctionInput): Prepared {
 }
 
 /**
- * Quick attempts first, then the full schedule if needed. The full schedule starts ε near the
+ * A quick attempt first, then the full schedule if needed. The full schedule starts ε near the
  * largest cost, which prices wars of patients over scarce seats up fast, but on an instance with
  * seats to spare it overshoots: prices jump far above what settles, and the reverse step spends
- * the next phases pulling them back. So when there are at least as many seats as patients, up to
- * two attempts start lower (`quickStartDivisors`), each giving up as soon as its first phase turns
- * into a price war (more than `quickBidsPerPatient` bids a patient), which happens where seats are
- * short. The lower the start the less work, if it holds. Abandoned attempts' bids are counted.
+ * the next phases pulling them back. So when there are at least as many seats as patients, a
+ * first attempt starts `quickStartDivisor` times lower, and gives up as soon as its first phase
+ * turns into a price war (more than `quickBidsPerPatient` bids a patient; a loose random instance
+ * needs about 1.3, a geographic one with local shortages 25 or more). Its bids are counted.
  */
 export function auction(input: AuctionInput): AuctionResult {
   const prepared = prepare(input);
@@ -110,13 +110,12 @@ export function auction(input: AuctionInput): AuctionResult {
   const patients = input.unmatchedCost.length;
   let seats = 0;
   for (const seatsOfOption of input.capacity) seats += seatsOfOption;
+  const quick = Math.floor(full / quickStartDivisor);
   let abandonedBids = 0;
-  for (const divisor of seats >= patients ? quickStartDivisors : []) {
-    const quick = Math.floor(full / divisor);
-    if (quick < 1) continue;
+  if (quick >= 1 && seats >= patients) {
     const attempt = runAuction(input, prepared, quick, quickBidsPerPatient * patients);
-    if (attempt !== undefined) return { ...attempt, bids: attempt.bids + abandonedBids };
-    abandonedBids += quickBidsPerPatient * patients;
+    if (attempt !== undefined) return attempt;
+    abandonedBids = quickBidsPerPatient * patients;
   }
   const result = runAuction(input, prepared, full, Number.POSITIVE_INFINITY);
   if (result === undefined) throw new Error('re-matching auction gave up without a budget (bug)');
