@@ -67,6 +67,13 @@ try {
       const best = Math.min(...times) / 1000;
       out(`groupBy ${groupBy.padEnd(13)} ${rows} rows, best of 3: ${best.toFixed(2)} s`);
     }
+    for (const status of ['overdue', 'at_risk'] as const) {
+      const started = performance.now();
+      const page = await services.timelyAccess.careGaps({ status }, { limit: 50 });
+      out(
+        `care gaps, first page of ${status.padEnd(8)} ${page.items.length} patients in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+      );
+    }
     const { rows: plan } = await sql<{ 'QUERY PLAN': string }>`explain (analyze, costs off)
       ${ratesQuery({ from, to }, 'standard', new Date(), config.TZ_ORG)}`.execute(context.db);
     out('plan (explain analyze, groupBy standard):');

@@ -31,6 +31,9 @@ const statements = [
      updated_at timestamptz not null default now()
    )`,
   `create index appointment_requested_idx on appointment (requested_at)`,
+  // A request's prior appointment: the patient's last one attended before it.
+  `create index appointment_attended_idx on appointment (patient_id, starts_at)
+     where status = 'attended'`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -39,6 +42,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
+    'drop index if exists appointment_attended_idx',
     'drop index if exists appointment_requested_idx',
     'drop table if exists calendar_state',
     'drop table if exists business_day',

@@ -60,7 +60,8 @@ function gapsSql(filter: CareGapFilter, now: Date, timeZone: string): RawBuilder
            join business_day b2 on b2.ordinal = b1.ordinal + ${n} and b2.business
           where b1.day = ${day})`;
   return sql`
-    with course as (
+    -- Materialized: its subqueries run once a patient, however often later steps read them.
+    with course as materialized (
       select p.id, p.service_area_id, p.conditions[1] as specialty, p.risk, p.perinatal,
              p.discharged_at,
              (p.conditions && array['perinatal_psychosis_risk']

@@ -56,12 +56,15 @@ function verdictsSql(filter: RequestFilter, now: Date, timeZone: string) {
              c.discipline, p.service_area_id, p.conditions[1] as specialty,
              case when a.clinician_id is not null then 'in_network'
                   when a.provider_id is not null then 'outside' else 'none' end as network,
-             (select max(x.starts_at) from appointment x
-               where x.patient_id = a.patient_id and x.status = 'attended'
-                 and x.starts_at < a.requested_at) as prior_at
+             prior.at as prior_at
         from appointment a
         join patient p on p.id = a.patient_id
         left join clinician c on c.id = a.clinician_id
+        -- A lateral join, not a scalar subquery: the planner would repeat one per reference.
+        left join lateral (
+          select max(x.starts_at) as at from appointment x
+           where x.patient_id = a.patient_id and x.status = 'attended'
+             and x.starts_at < a.requested_at) prior on true
        where a.kind in ('initial', 'follow_up')
          and a.requested_at >= ${filter.from} and a.requested_at < ${filter.to}
          and ${patientFilter(filter)}
@@ -86,13 +89,13 @@ function verdictsSql(filter: RequestFilter, now: Date, timeZone: string) {
       select clock.*,
              case when standard = 'urgent_48_hours' then clock_start + interval '48 hours'
                   when standard = 'urgent_96_hours' then clock_start + interval '96 hours'
-                  else ((select b2.day from business_day b1
-                           join business_day b2 on b2.ordinal = b1.ordinal + clock.days
-                                                and b2.business
-                          where b1.day = (clock_start at time zone ${timeZone})::date)
-                        + 1)::timestamp at time zone ${timeZone}
+                  else (nth.day + 1)::timestamp at time zone ${timeZone}
              end as deadline
         from clock
+        left join lateral (
+          select b2.day from business_day b1
+            join business_day b2 on b2.ordinal = b1.ordinal + clock.days and b2.business
+           where b1.day = (clock.clock_start at time zone ${timeZone})::date) nth on true
     ), access as (
       select id as appointment_id, patient_id, standard, deadline, service_area_id, specialty,
              network,
