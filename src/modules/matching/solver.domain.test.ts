@@ -147,6 +147,71 @@ describe('solveMatching on small cases', () => {
   });
 });
 
+/** mulberry32, so that a seed always gives the same instance. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A few thousand patients with `candidates` options each, drawn at random, a share `focus` of
+ * them from the first `hot` share of the options: with a high focus those are short of seats
+ * while the rest stay idle. Big enough for every stage of the solver to do real work.
+ */
+function buildLargerInstance(input: {
+  seed: number;
+  patients: number;
+  options: number;
+  candidates: number;
+  hot: number;
+  focus: number;
+}): MatchingInstance {
+  const random = seeded(input.seed);
+  const hotOptions = Math.floor(input.options * input.hot);
+  const edges = Array.from({ length: input.patients }, () => {
+    const chosen = new Set<number>();
+    while (chosen.size < input.candidates) {
+      const pool = random() < input.focus ? hotOptions : input.options;
+      chosen.add(Math.floor(random() * pool));
+    }
+    return [...chosen].map((option) => [option, Math.floor(random() * 10_001)] as const);
+  });
+  return buildInstance({
+    edges,
+    optionCapacity: Array.from({ length: input.options }, () => 1 + Math.floor(random() * 15)),
+    unmatchedCost: Array.from(
+      { length: input.patients },
+      () => 20_000 * (1 + Math.floor(random() * 3)),
+    ),
+  });
+}
+
+// Both have more seats than patients; the quick auction start holds on the first and gives way
+// to the full schedule on the second.
+describe('solveMatching on larger instances', () => {
+  it.each([
+    { name: 'seats to spare', seed: 1, hot: 1, focus: 0 },
+    { name: 'seats short where wanted', seed: 2, hot: 0.2, focus: 0.9 },
+  ])('proves its plan optimal, with $name, and agrees with the greedy start', (shape) => {
+    const instance = buildLargerInstance({
+      patients: 3000,
+      options: 450,
+      candidates: 40,
+      ...shape,
+    });
+    const solution = solve(instance);
+    expect(verifyOptimality(instance, solution).problems).toEqual([]);
+    const greedy = solveMatching(instance, { debug: true, warmStart: 'greedy' });
+    expect(greedy.objective).toBe(solution.objective);
+  });
+});
+
 describe('verifyOptimality', () => {
   const instance = buildInstance({
     edges: [[[0, 10]], [[0, 10]]],
