@@ -22,6 +22,7 @@ import { createDisruptionService } from './modules/disruptions/disruptions.servi
 import { createMatchingService } from './modules/matching/matching.service.ts';
 import { createEquivalenceService } from './modules/matching/equivalence.service.ts';
 import { createTimelyAccessService } from './modules/timely-access/timely-access.service.ts';
+import { createReferralService } from './modules/referrals/referrals.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -94,6 +95,7 @@ function createServices(deps: ServiceDeps) {
     matching: createMatchingService(deps),
     equivalence: createEquivalenceService(deps),
     timelyAccess: createTimelyAccessService(deps),
+    referrals: createReferralService(deps),
   };
 }
 

@@ -235,6 +235,11 @@ export interface ReferralTable extends Timestamps {
   due_at: Date | null;
   reason: string | null;
   history: Json<unknown[]>;
+  sent_at: Date | null;
+  response_due_at: Date | null;
+  accepted_at: Date | null;
+  first_appointment_at: Date | null;
+  decline_reason: string | null;
 }
 
 export interface OutreachTable {
@@ -243,6 +248,9 @@ export interface OutreachTable {
   channel: string;
   at: Date;
   outcome: string;
+  referral_id: string | null;
+  recorded_by: Generated<string>;
+  note: string | null;
 }
 
 export interface GrievanceTable extends Timestamps {

@@ -26,6 +26,7 @@ import { disruptionRoutes } from '../modules/disruptions/disruptions.routes.ts';
 import { matchingRoutes } from '../modules/matching/matching.routes.ts';
 import { equivalenceRoutes } from '../modules/matching/equivalence.routes.ts';
 import { timelyAccessRoutes } from '../modules/timely-access/timely-access.routes.ts';
+import { referralRoutes } from '../modules/referrals/referrals.routes.ts';
 
 export interface AppOptions {
   /**
@@ -117,6 +118,7 @@ export async function buildApp(
       await api.register(matchingRoutes, { context });
       await api.register(equivalenceRoutes, { context });
       await api.register(timelyAccessRoutes, { context });
+      await api.register(referralRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { uuidArray } from '../../db/arrays.ts';
+import { placesTakenSql } from '../referrals/referrals.repository.ts';
 import type { Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -104,14 +105,15 @@ export async function groupSeatTargets(
 }
 
 /**
- * Outside providers that are accepting, with their weekly capacity less the referrals already
- * open with them (draft, sent, accepted).
+ * Outside providers that are accepting, with their weekly capacity less the places they have
+ * given this week (`placesTakenSql`: referrals waiting on them, and those accepted in 7 days).
  */
-export async function outsideProviderTargets(db: Db): Promise<Named<OutsideProviderTarget>[]> {
+export async function outsideProviderTargets(
+  db: Db,
+  now: Date,
+): Promise<Named<OutsideProviderTarget>[]> {
   const { rows } = await sql<Row<'outside_provider'> & { open_referrals: number }>`
-    select p.*, (select count(*)::int from referral r
-                  where r.provider_id = p.id and r.status in ('draft','sent','accepted'))
-                as open_referrals
+    select p.*, ${placesTakenSql(sql.ref('p.id'), now)} as open_referrals
       from outside_provider p
      where p.accepting
      order by p.id`.execute(db);
@@ -224,8 +226,41 @@ export async function placedPatientIds(db: Db, disruptionId: string): Promise<Se
     .where('r.disruption_id', '=', disruptionId)
     .where('p.decision', '=', 'committed')
     .where('p.option', '<>', 'unmatched')
+    // A referral that was declined, expired, ended in a no-show or was cancelled placed no one.
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('referral as f')
+            .select('f.id')
+            .whereRef('f.proposal_id', '=', 'p.id')
+            .where('f.status', 'in', ['declined', 'expired', 'no_show', 'cancelled']),
+        ),
+      ),
+    )
     .execute();
   return new Set(rows.map((row) => row.patient_id));
+}
+
+/** For each patient, the outside providers whose referral for them failed: not offered again. */
+export async function failedProviders(
+  db: Db,
+  patientIds: readonly string[],
+): Promise<Map<string, Set<string>>> {
+  const failed = new Map<string, Set<string>>();
+  if (patientIds.length === 0) return failed;
+  const rows = await db
+    .selectFrom('referral')
+    .select(['patient_id', 'provider_id'])
+    .where('patient_id', '=', sql<string>`any(${uuidArray(patientIds)})`)
+    .where('status', 'in', ['declined', 'expired', 'no_show'])
+    .execute();
+  for (const row of rows) {
+    const set = failed.get(row.patient_id) ?? new Set<string>();
+    set.add(row.provider_id);
+    failed.set(row.patient_id, set);
+  }
+  return failed;
 }
 
 function toRun(row: Row<'match_run'>): MatchRun {

@@ -10,11 +10,16 @@ import { findDisruption } from '../disruptions/disruptions.repository.ts';
 import { indexTargets, targetsFor } from './candidate-index.domain.ts';
 import { resolveParams, type CandidateParamsInput } from './candidate-params.domain.ts';
 import type { CandidateTargets, DisplacedPatient, OptionKind } from './candidate-targets.domain.ts';
-import { candidatesFor, type CandidateOption } from './candidates.domain.ts';
+import {
+  candidatesFor,
+  type CandidateOption,
+  type PatientCandidates,
+} from './candidates.domain.ts';
 import {
   acceptingProviders,
   appointmentTargets,
   decideMany,
+  failedProviders,
   findProposal,
   findRun,
   groupSeatTargets,
@@ -53,6 +58,8 @@ export type MatchingService = ReturnType<typeof createMatchingService>;
 export interface RematchInput {
   maxTravelKm?: number | undefined;
   equivalenceFloor?: number | undefined;
+  /** Plan only these patients of the cohort (e.g. one whose referral was declined). */
+  patientIds?: readonly string[] | undefined;
 }
 
 export interface CommitResult {
@@ -68,6 +75,26 @@ export interface CommitResult {
  * proposal read is audited; computing, deciding and committing need rematch:write and are audited
  * in their own transaction.
  */
+/** Drops the outside providers whose referral for this patient already failed. */
+function withoutFailed(
+  candidates: PatientCandidates,
+  providers: ReadonlySet<string> | undefined,
+): PatientCandidates {
+  if (providers === undefined) return candidates;
+  const options = candidates.options.filter(
+    (o) => !(o.kind === 'outside_provider' && providers.has(o.targetId)),
+  );
+  return {
+    ...candidates,
+    options,
+    noCandidateReason:
+      options.length === 0
+        ? (candidates.noCandidateReason ??
+          'every candidate was an outside provider whose referral for the patient failed')
+        : null,
+  };
+}
+
 export function createMatchingService({ db, clock, config, access }: ServiceDeps) {
   const tz = config.TZ_ORG;
 
@@ -121,17 +148,24 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
       const cohort = await loadCohort(db, disruption, now, tz);
       const placed = await placedPatientIds(db, disruptionId);
       const rows = new Map(cohort.patients.map((p) => [p.id, p]));
-      const ranked = cohort.impact.patients.filter((p) => !placed.has(p.patientId));
+      const chosen = input.patientIds === undefined ? null : new Set(input.patientIds);
+      const ranked = cohort.impact.patients.filter(
+        (p) => !placed.has(p.patientId) && (chosen === null || chosen.has(p.patientId)),
+      );
       const lostGroupIds = cohort.groups.map((g) => g.id);
-      const [groups, providers, clinicians, busy] = await Promise.all([
+      const [groups, providers, clinicians, busy, excluded] = await Promise.all([
         groupSeatTargets(db, lostGroupIds, now),
-        outsideProviderTargets(db),
+        outsideProviderTargets(db, now),
         appointmentTargets(db, disruption.scope.clinicianIds, now, tz),
         patientCommitments(
           db,
           ranked.map((p) => p.patientId),
           lostGroupIds,
           now,
+        ),
+        failedProviders(
+          db,
+          ranked.map((p) => p.patientId),
         ),
       ]);
       const names = new Map<string, string>();
@@ -188,7 +222,12 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           candidatesFor(patient, only(option), now, params).options[0] ?? option;
         return {
           explain,
-          candidates: lighten(candidatesFor(patient, targetsFor(index, p.need, row), now, params)),
+          candidates: lighten(
+            withoutFailed(
+              candidatesFor(patient, targetsFor(index, p.need, row), now, params),
+              excluded.get(row.id),
+            ),
+          ),
           patient: {
             serviceAreaId: row.serviceAreaId,
             lostGroupIds: p.lostGroupIds,

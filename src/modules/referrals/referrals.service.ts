@@ -1,0 +1,238 @@
+import type { ServiceDeps } from '../../context.ts';
+import type { Db } from '../../db/database.ts';
+import { AppError, notFound } from '../../shared/errors.ts';
+import type { Page, PageRequest } from '../../shared/page.ts';
+import { addBusinessDays } from '../timely-access/calendar.domain.ts';
+import { currentCalendar } from '../timely-access/timely-access.service.ts';
+import { listCareGaps } from '../timely-access/care-gaps.repository.ts';
+import { createMatchingService } from '../matching/matching.service.ts';
+import type { MatchRun } from '../matching/plan.domain.ts';
+import {
+  assertContactAllowed,
+  failedAttemptsToFlag,
+  failedInARow,
+  failedStatuses,
+  resolveTransition,
+  type OutreachChannel,
+  type OutreachOutcome,
+  type Referral,
+  type TransitionInput,
+} from './referrals.domain.ts';
+import {
+  applyTransition,
+  disruptionOfProposal,
+  findReferral,
+  insertOutreach,
+  listReferrals,
+  lockProviderPlaces,
+  markProviderFull,
+  patientContact,
+  patientOutreach,
+  referralsNeedingAction,
+  type ActionReason,
+  type OutreachAttempt,
+  type ReferralFilter,
+} from './referrals.repository.ts';
+
+export type ReferralService = ReturnType<typeof createReferralService>;
+
+/** How long a provider has to answer a referral, in business days after it is sent. */
+export const responseBusinessDays = 2;
+
+/**
+ * Referrals to outside providers, followed until the patient is seen. A referral names a patient:
+ * reading needs patients:read, changing it patients:write, and each one read or changed is
+ * audited.
+ */
+export function createReferralService(deps: ServiceDeps) {
+  const { db, clock, config, access } = deps;
+  const tz = config.TZ_ORG;
+  const matching = createMatchingService(deps);
+
+  function audit(action: string, referrals: readonly Referral[], trx?: Db, detail = {}) {
+    return access.record(
+      referrals.map((r) => ({
+        action,
+        entity: 'referral',
+        entityId: r.id,
+        patientId: r.patientId,
+        detail: { providerId: r.providerId, status: r.status, ...detail },
+      })),
+      trx,
+    );
+  }
+
+  return {
+    async get(id: string): Promise<Referral> {
+      await access.require('patients:read', {
+        action: 'referral.read',
+        entity: 'referral',
+        entityId: id,
+      });
+      const referral = await findReferral(db, id);
+      if (!referral) throw notFound('referral', id);
+      await audit('referral.read', [referral]);
+      return referral;
+    },
+
+    async list(filter: ReferralFilter, page: PageRequest): Promise<Page<Referral>> {
+      await access.require('patients:read', { action: 'referral.list', entity: 'referral' });
+      const result = await listReferrals(db, filter, page);
+      await audit('referral.list', result.items);
+      return result;
+    },
+
+    /** The action worklist, highest risk first (at most `limit`). */
+    async needingAction(
+      limit: number,
+    ): Promise<{ referral: Referral; reason: ActionReason; tierRank: number }[]> {
+      await access.require('patients:read', { action: 'referral.list', entity: 'referral' });
+      const items = await referralsNeedingAction(db, clock.now(), limit);
+      await audit(
+        'referral.list',
+        items.map((i) => i.referral),
+        undefined,
+        { needs: 'action' },
+      );
+      return items;
+    },
+
+    /**
+     * Moves a referral along its state machine at `version`. Sending sets the response deadline
+     * (2 business days) and, if none yet, the patient's timely-access deadline; accepting takes
+     * one of the provider's weekly places (CONFLICT when none is left, counted under the
+     * provider's row lock so concurrent accepts never overbook); a decline for lack of capacity
+     * marks the provider full until its figure is confirmed again. Throws NOT_FOUND,
+     * VERSION_CONFLICT, INVALID_TRANSITION, VALIDATION_FAILED, CONFLICT.
+     */
+    async transition(
+      id: string,
+      version: number,
+      input: TransitionInput,
+    ): Promise<{ referral: Referral; replan: MatchRun | null }> {
+      await access.require('patients:write', {
+        action: 'referral.transition',
+        entity: 'referral',
+        entityId: id,
+      });
+      const now = clock.now();
+      const calendar = await currentCalendar(db, tz, now);
+      const referral = await db.transaction().execute(async (trx) => {
+        const current = await findReferral(trx, id, true);
+        if (!current) throw notFound('referral', id);
+        if (current.version !== version)
+          throw new AppError(
+            'VERSION_CONFLICT',
+            'The referral was changed by someone else; reload and try again.',
+            { id, expectedVersion: version, currentVersion: current.version },
+          );
+        const change = resolveTransition(current, input, now, access.actor.label);
+        const extra: { responseDueAt?: Date; dueAt?: Date } = {};
+        if (input.to === 'sent') {
+          extra.responseDueAt = addBusinessDays(calendar, now, responseBusinessDays);
+          if (current.dueAt === null) {
+            const gap = await listCareGaps(
+              trx,
+              { patientId: current.patientId },
+              { after: null, limit: 1 },
+              now,
+              tz,
+            );
+            extra.dueAt = gap.items[0]?.deadline ?? addBusinessDays(calendar, now, 10);
+          }
+        }
+        if (input.to === 'accepted') {
+          const places = await lockProviderPlaces(trx, current.providerId, now);
+          if (!places || places.acceptedThisWeek >= places.weeklyCapacity)
+            throw new AppError('CONFLICT', 'The provider has no place left this week.', {
+              providerId: current.providerId,
+              weeklyCapacity: places?.weeklyCapacity ?? 0,
+              acceptedThisWeek: places?.acceptedThisWeek ?? 0,
+            });
+        }
+        if (input.to === 'declined' && input.declineReason === 'no_capacity')
+          await markProviderFull(trx, current.providerId, now);
+        const updated = await applyTransition(trx, id, version, { ...change, ...extra });
+        await audit('referral.transition', [updated], trx, { from: current.status });
+        return updated;
+      });
+      // Back to the re-match queue, that provider excluded: the matcher proposes the next best.
+      const disruptionId =
+        backToQueue(referral) && referral.proposalId !== null
+          ? await disruptionOfProposal(db, referral.proposalId)
+          : null;
+      const replan =
+        disruptionId === null
+          ? null
+          : await matching.rematch(disruptionId, { patientIds: [referral.patientId] });
+      return { referral, replan };
+    },
+
+    /**
+     * Records a contact attempt, as the patient's preferences allow (CONFLICT otherwise). Returns
+     * the attempt and whether the patient now needs a person: three failed attempts in a row.
+     */
+    async recordOutreach(input: {
+      patientId: string;
+      referralId?: string | undefined;
+      channel: OutreachChannel;
+      outcome: OutreachOutcome;
+      at?: Date | undefined;
+      note?: string | undefined;
+    }): Promise<{ attempt: OutreachAttempt; failedInARow: number; needsPerson: boolean }> {
+      const record = { action: 'outreach.create', entity: 'outreach', patientId: input.patientId };
+      await access.require('patients:write', record);
+      return db.transaction().execute(async (trx) => {
+        const patient = await patientContact(trx, input.patientId);
+        if (!patient) throw notFound('patient', input.patientId);
+        if (input.referralId !== undefined) {
+          const referral = await findReferral(trx, input.referralId);
+          if (referral?.patientId !== input.patientId)
+            throw new AppError('UNKNOWN_REFERENCE', 'No referral of this patient with that id.', {
+              field: 'referralId',
+            });
+        }
+        assertContactAllowed(patient.preferences, input.channel, input.outcome);
+        const attempt = await insertOutreach(trx, {
+          patientId: input.patientId,
+          referralId: input.referralId ?? null,
+          channel: input.channel,
+          at: input.at ?? clock.now(),
+          outcome: input.outcome,
+          note: input.note ?? null,
+          recordedBy: access.actor.label,
+        });
+        const failed = failedInARow(
+          (await patientOutreach(trx, input.patientId)).map((a) => a.outcome),
+        );
+        await access.record(
+          [
+            {
+              ...record,
+              entityId: attempt.id,
+              detail: { channel: input.channel, outcome: input.outcome },
+            },
+          ],
+          trx,
+        );
+        return { attempt, failedInARow: failed, needsPerson: failed >= failedAttemptsToFlag };
+      });
+    },
+
+    async outreach(
+      patientId: string,
+    ): Promise<{ attempts: OutreachAttempt[]; failedInARow: number; needsPerson: boolean }> {
+      const record = { action: 'outreach.list', entity: 'outreach', patientId };
+      await access.require('patients:read', record);
+      if (!(await patientContact(db, patientId))) throw notFound('patient', patientId);
+      const attempts = await patientOutreach(db, patientId);
+      await access.record([record]);
+      const failed = failedInARow(attempts.map((a) => a.outcome));
+      return { attempts, failedInARow: failed, needsPerson: failed >= failedAttemptsToFlag };
+    },
+  };
+}
+
+/** Whether a referral's outcome sends the patient back to the re-match queue. */
+export const backToQueue = (referral: Referral): boolean =>
+  failedStatuses.includes(referral.status);
