@@ -113,6 +113,11 @@ export const routePolicy = {
   'GET /api/v1/patients/:id/clocks': 'patients:read',
   'PATCH /api/v1/match-proposals/:id': 'rematch:write',
   'GET /api/v1/audit': 'audit:read',
+  'GET /api/v1/referrals': 'patients:read',
+  'GET /api/v1/referrals/:id': 'patients:read',
+  'POST /api/v1/referrals/:id/transitions': 'patients:write',
+  'GET /api/v1/patients/:id/outreach': 'patients:read',
+  'POST /api/v1/patients/:id/outreach': 'patients:write',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',
 } as const satisfies Record<string, RouteAccess>;
 
