@@ -116,17 +116,22 @@ export async function lockProviderPlaces(
   providerId: string,
   now: Date,
 ): Promise<{ weeklyCapacity: number; acceptedThisWeek: number } | undefined> {
-  const row = await db
-    .selectFrom('outside_provider as p')
-    .select('p.weekly_capacity')
-    .select(
-      sql<number>`(select count(*)::int from referral r where r.provider_id = p.id
-        and r.accepted_at > ${now}::timestamptz - interval '7 days')`.as('accepted'),
-    )
-    .where('p.id', '=', providerId)
+  const provider = await db
+    .selectFrom('outside_provider')
+    .select('weekly_capacity')
+    .where('id', '=', providerId)
     .forUpdate()
     .executeTakeFirst();
-  return row && { weeklyCapacity: row.weekly_capacity, acceptedThisWeek: row.accepted };
+  if (!provider) return undefined;
+  // Counted in a statement of its own, after the lock: a subquery of the locking statement would
+  // read the snapshot taken before waiting, and miss the accept that held the lock.
+  const { accepted } = await db
+    .selectFrom('referral')
+    .select((eb) => eb.fn.countAll<number>().as('accepted'))
+    .where('provider_id', '=', providerId)
+    .where('accepted_at', '>', sql<Date>`${now}::timestamptz - interval '7 days'`)
+    .executeTakeFirstOrThrow();
+  return { weeklyCapacity: provider.weekly_capacity, acceptedThisWeek: accepted };
 }
 
 /** A decline for lack of capacity is a confirmation that there is none: no places until re-confirmed. */
