@@ -80,6 +80,8 @@ export const routePolicy = {
   'GET /api/v1/outside-providers/:id': 'catalogue:read',
   'POST /api/v1/outside-providers': 'catalogue:write',
   'PATCH /api/v1/outside-providers/:id': 'catalogue:write',
+  'POST /api/v1/outside-providers/import': 'catalogue:write',
+  'GET /api/v1/outside-providers/export': 'catalogue:read',
   'GET /api/v1/groups/:id/sessions': 'catalogue:read',
   'GET /api/v1/patients': 'patients:read',
   'GET /api/v1/patients/:id': 'patients:read',

@@ -130,3 +130,50 @@ export async function updateOutsideProvider(
   });
   return toOutsideProvider(row);
 }
+
+/** The whole directory in id order, for an import to match against or an export to write. */
+export async function listAllOutsideProviders(db: Db): Promise<OutsideProvider[]> {
+  const rows = await db.selectFrom('outside_provider').selectAll().orderBy('id').execute();
+  return rows.map(toOutsideProvider);
+}
+
+/** Adds many providers, a few hundred a statement. Throws DUPLICATE when an NPI is taken. */
+export async function insertOutsideProviders(
+  db: Db,
+  providers: readonly NewOutsideProvider[],
+): Promise<void> {
+  for (let start = 0; start < providers.length; start += 500) {
+    const chunk = providers.slice(start, start + 500);
+    await withDbErrors(() =>
+      db
+        .insertInto('outside_provider')
+        .values(
+          chunk.map((provider) => ({
+            id: uuidv7(),
+            name: provider.name,
+            organization: provider.organization,
+            npi: provider.npi,
+            specialties: provider.specialties,
+            languages: provider.languages,
+            certifications: provider.certifications,
+            modality: provider.modality,
+            lat: provider.lat,
+            lon: provider.lon,
+            accommodations: provider.accommodations,
+            weekly_capacity: provider.weeklyCapacity,
+            accepting: provider.accepting,
+            capacity_confirmed_at: provider.capacityConfirmedAt,
+          })),
+        )
+        .execute(),
+    );
+  }
+}
+
+/** A constant key for the advisory lock that lets one directory import run at a time. */
+const directoryImportLockKey = 0x44495231;
+
+/** Serializes directory imports until the transaction ends, so two never insert the same provider. */
+export async function lockDirectoryImports(db: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${directoryImportLockKey})`.execute(db);
+}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Context } from '../../context.ts';
 import { errorResponses } from '../../http/responses.ts';
+import { directoryRoutes } from './directory.routes.ts';
 import {
   createOutsideProviderBody,
   idParams,
@@ -12,7 +13,12 @@ import {
 
 const tags = ['outside providers'];
 
-export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
+export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
+  app,
+  options,
+) => {
+  await app.register(directoryRoutes, options);
+
   app.post(
     '/outside-providers',
     {
@@ -68,5 +74,4 @@ export const outsideProviderRoutes: FastifyPluginAsyncZod<{ context: Context }> 
       return request.services.outsideProviders.update(request.params.id, version, patch);
     },
   );
-  return Promise.resolve();
 };

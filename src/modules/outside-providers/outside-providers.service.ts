@@ -13,15 +13,20 @@ import {
   listOutsideProviders,
   updateOutsideProvider,
 } from './outside-providers.repository.ts';
+import { createDirectoryService } from './directory.service.ts';
 
 export type OutsideProviderService = ReturnType<typeof createOutsideProviderService>;
 
 /**
  * The outside-provider directory (catalogue, not patient data): reading needs catalogue:read,
  * writing catalogue:write. Every method throws UNAUTHENTICATED or FORBIDDEN when the actor lacks it.
+ * Import and export of the whole directory are in directory.service.ts.
  */
-export function createOutsideProviderService({ db, access }: ServiceDeps) {
+export function createOutsideProviderService(deps: ServiceDeps) {
+  const { db, access } = deps;
   return {
+    ...createDirectoryService(deps),
+
     /** Adds a provider to the directory. Throws DUPLICATE when the NPI is taken. */
     async create(input: NewOutsideProvider): Promise<OutsideProvider> {
       await access.require('catalogue:write');
