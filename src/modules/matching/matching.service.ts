@@ -531,7 +531,8 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
             proposalId: p.id,
             dueAt: null,
             reason: 'displaced by a disruption; re-matched to an outside provider',
-            history: [{ status: 'draft', at: now.toISOString(), by: access.actor.label }],
+            // Its transitions start with the first move; who created it is in the audit trail.
+            history: [],
           });
           done.set(p.id, { entity: 'referral', id });
         }

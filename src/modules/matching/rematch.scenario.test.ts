@@ -211,6 +211,37 @@ describeEachEngine('the Woodland Hills strike, end to end', (use) => {
     expect(rerun.stats.patients).toBe(displaced.size - placedCount);
   });
 
+  it('puts a patient whose referral is declined back in the queue, that provider excluded', async () => {
+    const { app, context } = use();
+    const referral = await context.db
+      .selectFrom('referral')
+      .select(['id', 'patient_id', 'provider_id', 'version'])
+      .where('status', '=', 'draft')
+      .where('proposal_id', 'is not', null)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const move = (version: number, body: object) =>
+      post<{ referral: { version: number }; replan: MatchRun | null }>(
+        app,
+        `/referrals/${referral.id}/transitions`,
+        { version, ...body },
+      );
+    const sent = await move(referral.version, { to: 'sent' });
+    expect(sent.replan).toBeNull();
+    const declined = await move(sent.referral.version, {
+      to: 'declined',
+      declineReason: 'not_eligible',
+    });
+    const replan = declined.replan;
+    if (!replan) throw new Error('a declined referral of a displaced patient is planned again');
+    expect(replan.stats.patients).toBe(1);
+    const [proposal] = await allProposals(app, replan.id);
+    expect(proposal?.patientId).toBe(referral.patient_id);
+    expect(proposal?.targetId).not.toBe(referral.provider_id);
+    for (const a of proposal?.explanation.alternatives ?? [])
+      expect(a.targetId).not.toBe(referral.provider_id);
+  });
+
   it('turns a seat taken since planning into a conflict to re-plan, and loses nothing else', async () => {
     const { app, context } = use();
     const drafts = await app.inject({ method: 'GET', url: '/api/v1/disruptions?status=active' });
