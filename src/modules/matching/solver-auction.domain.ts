@@ -53,6 +53,8 @@ const costScale = 16;
 interface Prepared {
   readonly penalty: Float64Array;
   readonly spread: number;
+  /** Patients whose first choice (cheapest alternative) has more takers than seats, beyond them. */
+  readonly overflow: number;
   readonly byOptionStart: Int32Array;
   readonly byOptionPatient: Int32Array;
   readonly byOptionCost: Float64Array;
@@ -82,26 +84,38 @@ function prepare(input: AuctionInput): Prepared {
   const byOptionPatient = new Int32Array(edges);
   const byOptionCost = new Float64Array(edges);
   const next = byOptionStart.slice(0, options);
+  const takers = new Int32Array(options);
   for (let i = 0; i < patients; i++) {
+    let cheapest = input.unmatchedCost[i] ?? 0;
+    let choice = -1;
     for (let e = edgeStart[i] ?? 0; e < (edgeStart[i + 1] ?? 0); e++) {
       const o = edgeOption[e] ?? 0;
       const at = next[o] ?? 0;
       next[o] = at + 1;
       byOptionPatient[at] = i;
       byOptionCost[at] = (edgeCost[e] ?? 0) * costScale;
+      if ((edgeCost[e] ?? 0) < cheapest) {
+        cheapest = edgeCost[e] ?? 0;
+        choice = o;
+      }
     }
+    if (choice >= 0) takers[choice] = (takers[choice] ?? 0) + 1;
   }
-  return { penalty, spread, byOptionStart, byOptionPatient, byOptionCost };
+  let overflow = 0;
+  for (let o = 0; o < options; o++) overflow += Math.max(0, (takers[o] ?? 0) - (capacity[o] ?? 0));
+  return { penalty, spread, overflow, byOptionStart, byOptionPatient, byOptionCost };
 }
 
 /**
  * A quick attempt first, then the full schedule if needed. The full schedule starts ε near the
  * largest cost, which prices wars of patients over scarce seats up fast, but on an instance with
  * seats to spare it overshoots: prices jump far above what settles, and the reverse step spends
- * the next phases pulling them back. So when there are at least as many seats as patients, a
- * first attempt starts `quickStartDivisor` times lower, and gives up as soon as its first phase
- * turns into a price war (more than `quickBidsPerPatient` bids a patient; a loose random instance
- * needs about 1.3, a geographic one with local shortages 25 or more). Its bids are counted.
+ * the next phases pulling them back. So when there are at least as many seats as patients, and
+ * at most half of them are turned away from their first choice even before anyone bids (more
+ * means a war is certain), a first attempt starts `quickStartDivisor` times lower, and gives up
+ * as soon as its first phase turns into a price war (more than `quickBidsPerPatient` bids a
+ * patient; a loose random instance needs about 1.3, one with local shortages 25 or more). Its
+ * bids are counted.
  */
 export function auction(input: AuctionInput): AuctionResult {
   const prepared = prepare(input);
@@ -112,7 +126,7 @@ export function auction(input: AuctionInput): AuctionResult {
   for (const seatsOfOption of input.capacity) seats += seatsOfOption;
   const quick = Math.floor(full / quickStartDivisor);
   let abandonedBids = 0;
-  if (quick >= 1 && seats >= patients) {
+  if (quick >= 1 && seats >= patients && prepared.overflow <= patients / 2) {
     const attempt = runAuction(input, prepared, quick, quickBidsPerPatient * patients);
     if (attempt !== undefined) return attempt;
     abandonedBids = quickBidsPerPatient * patients;

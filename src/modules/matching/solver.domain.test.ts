@@ -192,12 +192,14 @@ function buildLargerInstance(input: {
   });
 }
 
-// Both have more seats than patients; the quick auction start holds on the first and gives way
-// to the full schedule on the second.
+// All have more seats than patients. The quick auction start holds on the first; on the second it
+// is tried and gives way to the full schedule; on the third more than half the patients would be
+// turned away from their first choice, and it is not tried at all.
 describe('solveMatching on larger instances', () => {
   it.each([
     { name: 'seats to spare', seed: 1, hot: 1, focus: 0 },
-    { name: 'seats short where wanted', seed: 2, hot: 0.2, focus: 0.9 },
+    { name: 'seats short where wanted', seed: 2, hot: 0.3, focus: 0.7 },
+    { name: 'seats very short where wanted', seed: 2, hot: 0.2, focus: 0.9 },
   ])('proves its plan optimal, with $name, and agrees with the greedy start', (shape) => {
     const instance = buildLargerInstance({
       patients: 3000,
