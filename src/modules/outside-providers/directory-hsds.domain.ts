@@ -201,7 +201,9 @@ function readService(service: Json, unused: UnusedFields, problems: Problems) {
     problems.add(
       'no physical or virtual location, so it is unknown how the provider sees patients',
     );
-  const located = [...places]
+  // A postal address is where letters go, not where patients are seen.
+  const located = places
+    .filter((p) => p.type === 'physical' || p.type === 'virtual')
     .sort((a, b) => Number(b.type === 'physical') - Number(a.type === 'physical'))
     .find((p) => typeof p.lat === 'number' && typeof p.lon === 'number');
   if (located) {
