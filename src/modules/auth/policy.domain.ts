@@ -116,6 +116,7 @@ export const routePolicy = {
   'PATCH /api/v1/match-proposals/:id': 'rematch:write',
   'GET /api/v1/audit': 'audit:read',
   'GET /api/v1/referrals': 'patients:read',
+  'GET /api/v1/referrals/metrics': 'compliance:read',
   'GET /api/v1/referrals/:id': 'patients:read',
   'POST /api/v1/referrals/:id/transitions': 'patients:write',
   'GET /api/v1/patients/:id/outreach': 'patients:read',

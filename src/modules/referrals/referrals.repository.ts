@@ -281,3 +281,55 @@ export async function disruptionOfProposal(db: Db, proposalId: string): Promise<
     .executeTakeFirst();
   return row?.disruption_id ?? null;
 }
+
+export interface ReferralCounts {
+  sent: number;
+  accepted: number;
+  completed: number;
+  completedInTime: number;
+  /** Median business days from sending to the first visit, over completed referrals. */
+  medianBusinessDays: number | null;
+}
+
+/**
+ * Closed-loop counts of the referrals sent in [from, to) (of the patients a disruption displaced,
+ * when given), in the database; business days from the business_day table.
+ */
+export async function referralCounts(
+  db: Db,
+  filter: { from: Date; to: Date; disruptionId?: string | undefined },
+  timeZone: string,
+): Promise<ReferralCounts> {
+  const displaced =
+    filter.disruptionId === undefined
+      ? sql<boolean>`true`
+      : sql<boolean>`r.patient_id in (select e.patient_id from enrollment e
+                                        join group_session s on s.group_id = e.group_id
+                                       where s.disruption_id = ${filter.disruptionId})`;
+  const { rows } = await sql<{
+    sent: number;
+    accepted: number;
+    completed: number;
+    completed_in_time: number;
+    median: number | null;
+  }>`
+    select count(*)::int as sent,
+           count(*) filter (where r.accepted_at is not null)::int as accepted,
+           count(*) filter (where r.status = 'completed')::int as completed,
+           count(*) filter (where r.status = 'completed' and r.first_appointment_at < r.due_at)::int
+             as completed_in_time,
+           (percentile_cont(0.5) within group (order by b2.ordinal - b1.ordinal)
+             filter (where r.status = 'completed'))::float8 as median
+      from referral r
+      left join business_day b1 on b1.day = (r.sent_at at time zone ${timeZone})::date
+      left join business_day b2 on b2.day = (r.first_appointment_at at time zone ${timeZone})::date
+     where r.sent_at >= ${filter.from} and r.sent_at < ${filter.to} and ${displaced}`.execute(db);
+  const row = rows[0];
+  return {
+    sent: row?.sent ?? 0,
+    accepted: row?.accepted ?? 0,
+    completed: row?.completed ?? 0,
+    completedInTime: row?.completed_in_time ?? 0,
+    medianBusinessDays: row?.median ?? null,
+  };
+}

@@ -200,3 +200,39 @@ describeEachEngine('referrals API', (use) => {
     expect(log.json<{ attempts: unknown[] }>().attempts).toHaveLength(4);
   });
 });
+
+describeEachEngine('referral metrics', (use) => {
+  it('counts the loop with its denominators, in business days', async () => {
+    const { app, context } = use();
+    const area = await create(app, '/service-areas', buildServiceArea());
+    const patient = await create(app, '/patients', buildPatient(area.id));
+    const provider = await create(app, '/outside-providers', buildOutsideProvider());
+    // One seen on Friday 7 March (4 business days after sending), one declined, one still sent.
+    const seen = await draftReferral(context, patient.id, provider.id);
+    const declined = await draftReferral(context, patient.id, provider.id);
+    const waiting = await draftReferral(context, patient.id, provider.id);
+    for (const id of [seen, declined, waiting]) await move(app, id, 1, { to: 'sent' });
+    await move(app, seen, 2, { to: 'accepted' });
+    await move(app, seen, 3, { to: 'scheduled', firstAppointmentAt: '2025-03-07T18:00:00.000Z' });
+    await move(app, seen, 4, { to: 'completed' });
+    await move(app, declined, 2, { to: 'declined', declineReason: 'not_eligible' });
+
+    const response = await app.inject({
+      method: 'GET',
+      url: '/api/v1/referrals/metrics?from=2025-03-01T00:00:00Z&to=2025-04-01T00:00:00Z',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      sent: 3,
+      accepted: { numerator: 1, denominator: 3 },
+      completed: { numerator: 1, denominator: 3 },
+      completedInTime: { numerator: 1, denominator: 3 },
+      medianBusinessDaysToFirstVisit: 4,
+    });
+    const before = await app.inject({
+      method: 'GET',
+      url: '/api/v1/referrals/metrics?from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z',
+    });
+    expect(before.json()).toMatchObject({ sent: 0, accepted: { rate: null } });
+  });
+});

@@ -98,6 +98,42 @@ export const referralRoutes: FastifyPluginAsyncZod<{ context: Context }> = async
     },
   );
 
+  const measure = z.object({
+    numerator: z.number().int(),
+    denominator: z.number().int(),
+    rate: z.number().nullable(),
+    definition: z.string(),
+  });
+  app.get(
+    '/referrals/metrics',
+    {
+      schema: {
+        tags,
+        summary:
+          'Closed-loop measures of the referrals sent in [from, to), each with its denominator',
+        querystring: z.strictObject({
+          from: instant,
+          to: instant,
+          disruptionId: z.uuid().optional().describe("Only the disruption's displaced patients."),
+        }),
+        response: {
+          200: z.object({
+            from: instant,
+            to: instant,
+            disruptionId: z.uuid().nullable(),
+            sent: z.number().int(),
+            accepted: measure,
+            completed: measure,
+            completedInTime: measure,
+            medianBusinessDaysToFirstVisit: z.number().nullable(),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request) => request.services.referrals.metrics(request.query),
+  );
+
   app.get(
     '/referrals/:id',
     { schema: { tags, params: idParams, response: { 200: referral, ...errorResponses } } },

@@ -28,6 +28,7 @@ import {
   markProviderFull,
   patientContact,
   patientOutreach,
+  referralCounts,
   referralsNeedingAction,
   type ActionReason,
   type OutreachAttempt,
@@ -217,6 +218,44 @@ export function createReferralService(deps: ServiceDeps) {
         );
         return { attempt, failedInARow: failed, needsPerson: failed >= failedAttemptsToFlag };
       });
+    },
+
+    /**
+     * Closed-loop measures for referrals sent in [from, to), or of a disruption's patients: each a
+     * numerator over a denominator with what it measures. Throws VALIDATION_FAILED for a bad period.
+     */
+    async metrics(filter: { from: Date; to: Date; disruptionId?: string | undefined }) {
+      await access.require('compliance:read', { action: 'referral.metrics', entity: 'referral' });
+      if (filter.to <= filter.from)
+        throw new AppError('VALIDATION_FAILED', 'Invalid period: `to` must be after `from`.', {
+          issues: [{ field: 'to', problem: 'must be after from' }],
+        });
+      await currentCalendar(db, tz, clock.now());
+      const c = await referralCounts(db, filter, tz);
+      const measure = (numerator: number, denominator: number, definition: string) => ({
+        numerator,
+        denominator,
+        rate: denominator === 0 ? null : numerator / denominator,
+        definition,
+      });
+      return {
+        from: filter.from,
+        to: filter.to,
+        disruptionId: filter.disruptionId ?? null,
+        sent: c.sent,
+        accepted: measure(c.accepted, c.sent, 'Referrals the provider accepted, of those sent.'),
+        completed: measure(
+          c.completed,
+          c.sent,
+          'Referrals whose first visit was attended, of those sent.',
+        ),
+        completedInTime: measure(
+          c.completedInTime,
+          c.sent,
+          "Referrals whose first visit was attended before the patient's timely-access deadline, of those sent.",
+        ),
+        medianBusinessDaysToFirstVisit: c.medianBusinessDays,
+      };
     },
 
     async outreach(
