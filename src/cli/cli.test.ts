@@ -131,9 +131,36 @@ describe('the continuity command', () => {
     const rates = JSON.parse(json.stdout) as { met: number; missed: number; denominator: number }[];
     for (const rate of rates) expect(rate.denominator).toBe(rate.met + rate.missed);
     expect(rates.reduce((n, r) => n + r.denominator, 0)).toBeGreaterThan(100);
+    const referrals = run(['report', 'referrals', '--from', from, '--to', to, '--json']);
+    expect(referrals.status).toBe(0);
+    expect(JSON.parse(referrals.stdout)).toMatchObject({ accepted: { denominator: 0 } });
     const bad = run(['report', 'timely-access', '--from', 'yesterday', '--to', to]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--from');
+  });
+
+  it('imports the provider directory all or nothing, and exports what it imports', () => {
+    const fixtures = join(import.meta.dirname, '../modules/outside-providers/fixtures');
+    const bad = run([
+      'import',
+      'providers',
+      join(fixtures, 'directory-bad.csv'),
+      '--format',
+      'csv',
+    ]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('row 5: npi 1555500001 is also given in row 2');
+    expect(bad.stdout).toMatch(/Nothing imported: 3 of 5 rows rejected/);
+
+    const args = ['import', 'providers', join(fixtures, 'directory-hsds.json'), '--format', 'hsds'];
+    const first = run([...args, '--json']);
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ imported: 2, committed: true });
+
+    const out = join(dataDir, 'providers.csv');
+    expect(run(['export', 'providers', '--format', 'csv', '--out', out]).status).toBe(0);
+    const again = run(['import', 'providers', out, '--format', 'csv']);
+    expect(again.stdout).toMatch(/^Imported \d+ rows \(csv\): 0 new, 0 updated, \d+ unchanged\.$/m);
   });
 
   it('refuses bad options with a one-line reason', () => {

@@ -8,6 +8,7 @@ import { parseConfig } from '../shared/config.ts';
 import { createDemoUsers } from './demo-users.ts';
 import { progressBar } from './progress.ts';
 import { readPassword } from './prompt.ts';
+import { addDirectoryCommands } from './directory-commands.ts';
 import { addRematchCommands } from './rematch-commands.ts';
 import { addReportCommands } from './report-commands.ts';
 
@@ -192,6 +193,7 @@ export function buildCli(): Command {
 
   addRematchCommands(program, withServices, print);
   addReportCommands(program, withServices);
+  addDirectoryCommands(program, withServices);
   return program;
 }
 
