@@ -67,6 +67,35 @@ function ratesText(rates: readonly Rate[]): string {
 export function addReportCommands(program: Command, withServices: WithServices) {
   const report = program.command('report').description('Compliance reports.');
   report
+    .command('referrals')
+    .description('Closed-loop referral measures for referrals sent in [from, to).')
+    .requiredOption('--from <date>', 'first day (or instant) of the period', instantOrDate)
+    .requiredOption('--to <date>', 'the day (or instant) after the period', instantOrDate)
+    .option('--disruption <id>', 'only the patients this disruption displaced')
+    .option('--json', 'print JSON', false)
+    .action(async (options: { from: Date; to: Date; disruption?: string; json: boolean }) => {
+      const m = await withServices((services) =>
+        services.referrals.metrics({
+          from: options.from,
+          to: options.to,
+          disruptionId: options.disruption,
+        }),
+      );
+      const line = (
+        label: string,
+        x: { numerator: number; denominator: number; rate: number | null },
+      ) =>
+        `${label.padEnd(26)} ${x.numerator} / ${x.denominator}${x.rate === null ? '' : ` (${(x.rate * 100).toFixed(1)}%)`}`;
+      const text = [
+        `Referrals sent: ${m.sent}`,
+        line('accepted', m.accepted),
+        line('first visit attended', m.completed),
+        line('seen by the deadline', m.completedInTime),
+        `median business days to first visit: ${m.medianBusinessDaysToFirstVisit ?? 'n/a'}`,
+      ].join('\n');
+      process.stdout.write(`${options.json ? JSON.stringify(m) : text}\n`);
+    });
+  report
     .command('timely-access')
     .description('Timely-access rates for requests in [from, to): numerator / denominator, rate.')
     .requiredOption('--from <date>', 'first day (or instant) of the period', instantOrDate)
