@@ -4,6 +4,7 @@ import type { Context, Services } from '../context.ts';
 import {
   directoryFormats,
   directoryLimits,
+  maxBytesText,
   rowName,
   type DirectoryFormat,
   type ImportReport,
@@ -43,7 +44,9 @@ export function addDirectoryCommands(program: Command, withServices: WithService
     .action(async (file: string, options: { format: DirectoryFormat; json: boolean }) => {
       const { size } = await stat(file);
       if (size > directoryLimits.maxBytes)
-        throw new Error(`${file} is ${size} bytes; an import takes at most 8 MiB. Split it.`);
+        throw new Error(
+          `${file} is ${size} bytes; an import takes at most ${maxBytesText}. Split it.`,
+        );
       const text = await readFile(file, 'utf8');
       const report = await withServices((services) =>
         services.outsideProviders.importDirectory(options.format, text),

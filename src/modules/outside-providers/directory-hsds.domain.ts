@@ -22,7 +22,7 @@ import {
 /*
  * The directory as Open Referral HSDS 3 JSON (3.1 for service_capacity). One outside provider is
  * one HSDS `service`, with its organization, locations and the rest nested in it, as the HSDS API
- * answers `GET /services/{id}`. How each field maps (the README has the same table):
+ * answers `GET /services/{id}`. How each field maps:
  *
  * | HSDS                                              | Continuity                                   |
  * |---------------------------------------------------|----------------------------------------------|

@@ -21,8 +21,14 @@ import type {
 export const directoryFormats = ['csv', 'hsds'] as const;
 export type DirectoryFormat = (typeof directoryFormats)[number];
 
-/** What one import may hold: larger directories are split into several files. */
-export const directoryLimits = { maxBytes: 8 * 1024 * 1024, maxEntries: 10_000 } as const;
+/**
+ * What one import may hold: larger directories are split into several files. HSDS is wordy (about
+ * 2.5 kB a provider, indented as the export writes it), so 10,000 providers fit in 32 MiB.
+ */
+export const directoryLimits = { maxBytes: 32 * 1024 * 1024, maxEntries: 10_000 } as const;
+
+/** The byte limit in words, for messages. */
+export const maxBytesText = `${directoryLimits.maxBytes / 1024 / 1024} MiB`;
 
 /** A row number (CSV, as a spreadsheet numbers it: the header is row 1) or an HSDS service id. */
 export type RowRef = number | string;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import { buildOutsideProvider, create } from '../../test/factories.ts';
 import { auditEvents, describeEachEngine, rowCounts } from '../../test/harness.ts';
-import type { ImportReport } from './directory.domain.ts';
+import { directoryLimits, type ImportReport } from './directory.domain.ts';
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name), 'utf8');
 
@@ -124,6 +125,39 @@ describeEachEngine('outside-provider directory import and export', (use) => {
       audit_event: 0,
     });
     expect(await providerByName(app, 'Good Row Therapist')).toBeUndefined();
+  });
+
+  it('writes nothing when the database refuses a write part-way through', async () => {
+    const { app, context } = use();
+    const name = 'Update Refused';
+    await create(
+      app,
+      '/outside-providers',
+      buildOutsideProvider({ name, organization: null, npi: null }),
+    );
+    // A trigger stands in for any failure after the first writes (a constraint, a lost connection).
+    await sql`create function refuse_update() returns trigger language plpgsql as
+      $$ begin raise exception 'refused'; end $$`.execute(context.db);
+    await sql`create trigger refuse_update before update on outside_provider
+      for each row when (new.name = ${sql.lit(name)}) execute function refuse_update()`.execute(
+      context.db,
+    );
+    try {
+      const before = await rowCounts(context);
+      const header = 'name,languages,modality,lat,lon,weekly_capacity';
+      // Inserts are written before updates, so the new provider is in the table when it fails.
+      const response = await importFile(
+        app,
+        'csv',
+        `${header}\nBrand New Provider,en,virtual,1,2,3\n${name},en,virtual,1,2,9\n`,
+      );
+      expect(response.statusCode).toBe(500);
+      expect(await rowCounts(context)).toEqual(before);
+      expect(await providerByName(app, 'Brand New Provider')).toBeUndefined();
+    } finally {
+      await sql`drop trigger refuse_update on outside_provider`.execute(context.db);
+      await sql`drop function refuse_update()`.execute(context.db);
+    }
   });
 
   it('imports HSDS 3 services, reporting the fields it has no place for', async () => {
@@ -290,10 +324,12 @@ describeEachEngine('outside-provider directory import and export', (use) => {
     expect(unknown.statusCode).toBe(400);
     expect(JSON.stringify(unknown.json())).toContain('querystring.format');
 
-    const huge = await importFile(app, 'csv', 'x'.repeat(8 * 1024 * 1024 + 1));
+    const huge = await importFile(app, 'csv', 'x'.repeat(directoryLimits.maxBytes + 1));
     expect(huge.statusCode).toBe(413);
     expect(huge.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
-    expect(huge.json<{ error: { message: string } }>().error.message).toMatch(/8 MiB/);
+    expect(huge.json<{ error: { message: string } }>().error.message).toMatch(
+      /larger than the 32 MiB an import takes/,
+    );
 
     const header = 'name,languages,modality,lat,lon,weekly_capacity\n';
     const tooMany = await importFile(app, 'csv', header + 'a,en,virtual,1,1,1\n'.repeat(10_001));

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Context } from '../../context.ts';
 import { errorResponses } from '../../http/responses.ts';
 import { AppError } from '../../shared/errors.ts';
-import { directoryLimits } from './directory.domain.ts';
+import { directoryLimits, maxBytesText } from './directory.domain.ts';
 import {
   directoryFormatQuery,
   exportBody,
@@ -26,7 +26,7 @@ async function readText(_request: FastifyRequest, payload: AsyncIterable<Buffer>
     if (bytes > directoryLimits.maxBytes)
       throw new AppError(
         'PAYLOAD_TOO_LARGE',
-        `The file is larger than the ${directoryLimits.maxBytes} bytes (8 MiB) an import takes. Split it.`,
+        `The file is larger than the ${maxBytesText} an import takes. Split it.`,
         { maxBytes: directoryLimits.maxBytes },
       );
     chunks.push(chunk);

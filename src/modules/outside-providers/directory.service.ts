@@ -6,6 +6,7 @@ import { writeDirectoryHsds } from './directory-hsds-export.domain.ts';
 import { readDirectoryHsds } from './directory-hsds.domain.ts';
 import {
   directoryLimits,
+  maxBytesText,
   planImport,
   type DirectoryFormat,
   type ImportReport,
@@ -52,7 +53,7 @@ export function createDirectoryService({ db, access }: ServiceDeps) {
     /**
      * Adds and updates providers from a file, all in one transaction: when any row is rejected,
      * nothing is written and the report says why, row by row (`committed: false`). Importing the
-     * same file again changes nothing. Throws PAYLOAD_TOO_LARGE past 8 MiB or 10,000 rows,
+     * same file again changes nothing. Throws PAYLOAD_TOO_LARGE past 32 MiB or 10,000 rows,
      * VALIDATION_FAILED for a file that cannot be read at all, and VERSION_CONFLICT or DUPLICATE
      * when someone changed the directory at the same moment. Audited as one event, counts only.
      */
@@ -62,7 +63,7 @@ export function createDirectoryService({ db, access }: ServiceDeps) {
       if (bytes > directoryLimits.maxBytes)
         throw new AppError(
           'PAYLOAD_TOO_LARGE',
-          `The file is ${bytes} bytes; an import takes at most ${directoryLimits.maxBytes} (8 MiB). Split the file.`,
+          `The file is ${bytes} bytes; an import takes at most ${maxBytesText}. Split the file.`,
           { bytes, maxBytes: directoryLimits.maxBytes },
         );
       const parsed = parse(format, text);
