@@ -4,6 +4,7 @@ import type { Context, Services } from '../context.ts';
 import {
   directoryFormats,
   directoryLimits,
+  entriesWord,
   maxBytesText,
   rowName,
   type DirectoryFormat,
@@ -24,10 +25,11 @@ const formatOption = () =>
 
 export function reportText(report: ImportReport): string {
   const counts = `${report.imported} new, ${report.updated} updated, ${report.unchanged} unchanged`;
-  if (report.committed) return `Imported ${report.rows} rows (${report.format}): ${counts}.`;
+  if (report.committed)
+    return `Imported ${report.rows} ${entriesWord(report.format)} (${report.format}): ${counts}.`;
   return [
     ...report.rejected.map(({ row, problems }) => `${rowName(row)}: ${problems.join('; ')}`),
-    `Nothing imported: ${report.rejected.length} of ${report.rows} rows rejected (the others would be ${counts}).`,
+    `Nothing imported: ${report.rejected.length} of ${report.rows} ${entriesWord(report.format)} rejected (the others would be ${counts}).`,
   ].join('\n');
 }
 

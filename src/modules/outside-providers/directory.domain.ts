@@ -75,6 +75,9 @@ export interface ImportReport {
   committed: boolean;
 }
 
+/** What a file's entries are called: rows of a CSV, services of HSDS. */
+export const entriesWord = (format: DirectoryFormat) => (format === 'csv' ? 'rows' : 'services');
+
 /** How a problem names another row: `row 7` in a CSV, `service <id>` in HSDS. */
 export const rowName = (row: RowRef) => (typeof row === 'number' ? `row ${row}` : `service ${row}`);
 

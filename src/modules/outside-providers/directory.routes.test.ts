@@ -208,7 +208,10 @@ describeEachEngine('outside-provider directory import and export', (use) => {
     const before = await rowCounts(context);
     const response = await importFile(app, 'hsds', fixture('directory-hsds-bad.json'));
     expect(response.statusCode).toBe(422);
-    const { details } = response.json<{ error: { details: ImportReport } }>().error;
+    const { message, details } = response.json<{
+      error: { message: string; details: ImportReport };
+    }>().error;
+    expect(message).toMatch(/^2 of 3 services were rejected, so nothing was imported/);
     expect(details.rejected).toEqual([
       {
         row: 'aa000000-0000-4000-8000-000000000002',
@@ -295,6 +298,10 @@ describeEachEngine('outside-provider directory import and export', (use) => {
       committed: true,
     });
     expect(JSON.stringify(events)).not.toContain('Okafor');
+
+    await importFile(app, 'csv', fixture('directory-bad.csv'));
+    const refused = (await auditEvents(context, { action: 'outside_provider.import' })).at(-1);
+    expect(refused?.detail).toMatchObject({ rows: 5, rejected: 3, committed: false });
   });
 
   it('refuses unreadable files and unknown formats with 400, and oversize files with 413', async () => {

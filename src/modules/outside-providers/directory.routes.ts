@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Context } from '../../context.ts';
 import { errorResponses } from '../../http/responses.ts';
 import { AppError } from '../../shared/errors.ts';
-import { directoryLimits, maxBytesText } from './directory.domain.ts';
+import { directoryLimits, entriesWord, maxBytesText } from './directory.domain.ts';
 import {
   directoryFormatQuery,
   exportBody,
@@ -58,7 +58,7 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
       if (!report.committed)
         throw new AppError(
           'UNPROCESSABLE',
-          `${report.rejected.length} of ${report.rows} rows were rejected, so nothing was imported; details.rejected says why.`,
+          `${report.rejected.length} of ${report.rows} ${entriesWord(report.format)} were rejected, so nothing was imported; details.rejected says why.`,
           { ...report },
         );
       return report;
