@@ -57,6 +57,8 @@ export const continuityTaxonomies = {
   npi: 'urn:continuity:npi',
 } as const;
 
+const serviceStatuses = ['active', 'inactive', 'defunct', 'temporarily closed'];
+
 /** The capacity units read as new-patient room; the export writes the first. */
 const capacityUnits = [
   { identifier: 'new_patients_per_week', name: 'new patients per week' },
@@ -185,8 +187,10 @@ function readService(service: Json, unused: UnusedFields, problems: Problems) {
   } else fields.organization = null;
 
   const status = text(service.status);
-  if (status === undefined)
-    problems.add('status is missing (active, inactive, defunct or temporarily closed)');
+  const statuses = serviceStatuses.join(', ');
+  if (status === undefined) problems.add(`status is missing: give one of ${statuses}`);
+  else if (!serviceStatuses.includes(status))
+    problems.add(`status ${JSON.stringify(status)} is not one of: ${statuses}`);
   fields.accepting = status === 'active';
 
   const languages = languageCodes(service.languages, problems, unused);
@@ -201,7 +205,11 @@ function readService(service: Json, unused: UnusedFields, problems: Problems) {
     problems.add(
       'no physical or virtual location, so it is unknown how the provider sees patients',
     );
-  // A postal address is where letters go, not where patients are seen.
+  // A postal address is where letters go, not where patients are seen; and a provider has one
+  // place here, so any further location is left out (and said so).
+  for (const place of places) if (place.type === 'postal') unused.add('location (postal)');
+  if (places.filter((p) => p.type === 'physical').length > 1)
+    unused.add('location (a second physical location: one place a provider)');
   const located = places
     .filter((p) => p.type === 'physical' || p.type === 'virtual')
     .sort((a, b) => Number(b.type === 'physical') - Number(a.type === 'physical'))

@@ -232,6 +232,20 @@ describe('readDirectoryHsds', () => {
     expect(read?.fields).toMatchObject({ modality: c.modality, lat: c.lat });
   });
 
+  it('refuses a status HSDS does not have, and reports postal and second locations as unused', () => {
+    const parsed = readDirectoryHsds(service(['physical', 'postal', 'physical'], 'open'));
+    expect(parsed.rejected).toEqual([
+      {
+        row: 's1',
+        problems: ['status "open" is not one of: active, inactive, defunct, temporarily closed'],
+      },
+    ]);
+    expect(parsed.unused).toEqual([
+      { field: 'location (a second physical location: one place a provider)', count: 1 },
+      { field: 'location (postal)', count: 1 },
+    ]);
+  });
+
   it.each([
     { status: 'active', accepting: true },
     { status: 'temporarily closed', accepting: false },

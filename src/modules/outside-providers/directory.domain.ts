@@ -205,8 +205,11 @@ const creationDefaults = {
 const nameKey = (name: string, organization: string | null | undefined) =>
   `${name}\u0000${organization ?? ''}`;
 
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && [...a].sort().every((value, i) => value === [...b].sort()[i]);
+/** Lists compare as sets: a file may give them in any order. */
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  const sortedB = [...b].sort();
+  return a.length === b.length && [...a].sort().every((value, i) => value === sortedB[i]);
+}
 
 /** The fields of `fields` that differ from `current`. */
 export function changesOf(current: OutsideProvider, fields: OutsideProviderPatch) {

@@ -217,7 +217,7 @@ describeEachEngine('outside-provider directory import and export', (use) => {
         row: 'aa000000-0000-4000-8000-000000000002',
         problems: [
           'name is empty',
-          'status is missing (active, inactive, defunct or temporarily closed)',
+          'status is missing: give one of active, inactive, defunct, temporarily closed',
           'language "Urdu" has no ISO 639 code',
           'no language: give at least one, such as en',
           'lat must be a number between -90 and 90',
