@@ -54,6 +54,17 @@ const requiredColumns: readonly Column[] = [
   'weekly_capacity',
 ];
 
+/*
+ * A spreadsheet runs a cell that starts with = + - or @ as a formula, so a provider named
+ * "=HYPERLINK(…)" could act on the computer of whoever opens the export. The export puts a ' before
+ * such text (and before a leading ', so that the rule can be undone), and the import takes it off:
+ * what goes out comes back the same. Numbers are not text and keep their minus sign.
+ */
+const formulaStart = /^[=+\-@\t\r']/;
+const guard = (text: string) => (formulaStart.test(text) ? `'${text}` : text);
+const unguard = (text: string) =>
+  text.startsWith("'") && formulaStart.test(text.slice(1)) ? text.slice(1) : text;
+
 const listOf = (cell: string) =>
   cell
     .split(';')
@@ -126,12 +137,14 @@ function entryOf(
     const i = header.get(column);
     return i === undefined ? undefined : (record[i] ?? '');
   };
-  const fields: DirectoryEntry['fields'] = { name: checkName(cell('name') ?? '', problems) };
+  const fields: DirectoryEntry['fields'] = {
+    name: checkName(unguard(cell('name') ?? ''), problems),
+  };
   const given = (column: Column, read: (text: string) => void) => {
     const text = cell(column);
     if (text !== undefined) read(text);
   };
-  given('organization', (t) => (fields.organization = checkOrganization(t, problems)));
+  given('organization', (t) => (fields.organization = checkOrganization(unguard(t), problems)));
   given('npi', (t) => {
     if (t !== '') fields.npi = checkNpi(t, problems);
   });
@@ -189,8 +202,8 @@ export function readDirectoryCsv(text: string): ParsedDirectory {
 /** The directory as CSV, every column, in the order given. */
 export function writeDirectoryCsv(providers: readonly OutsideProvider[]): string {
   const rows = providers.map((p) => [
-    p.name,
-    p.organization ?? '',
+    guard(p.name),
+    guard(p.organization ?? ''),
     p.npi ?? '',
     p.specialties.join(';'),
     p.languages.join(';'),

@@ -183,6 +183,16 @@ describe('readDirectoryCsv', () => {
     ]);
   });
 
+  it.each(['=HYPERLINK("http://x")', '+1', '-x', '@SUM(A1)', "'quoted", "'=both"])(
+    'writes %s so that no spreadsheet runs it, and reads it back the same',
+    (name) => {
+      const csv = writeDirectoryCsv([provider({ name, organization: name })]);
+      const cell = csv.split('\n')[1] ?? '';
+      expect(cell.replace(/^"/, '')).toMatch(/^'/);
+      expect(readDirectoryCsv(csv).entries[0]?.fields).toMatchObject({ name, organization: name });
+    },
+  );
+
   it('writes what it reads back', () => {
     const p = provider({
       name: 'Quote " and, comma',
