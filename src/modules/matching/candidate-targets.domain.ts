@@ -119,10 +119,11 @@ export interface Offer {
   lon: number;
   accommodations: readonly Accommodation[];
   capacity: number;
-  capacityText: string;
+  /** In words; written only when asked (most offers are judged and dropped). */
+  capacityText: () => string;
   firstSessionAt: Date | null;
   scheduleProblem: string | null;
-  scheduleText: string;
+  scheduleText: () => string;
   keepsOwnClinician: boolean;
   outside: boolean;
 }
@@ -170,7 +171,7 @@ export function groupOffer(
     lon: group.lon,
     accommodations: group.accommodations,
     capacity: group.openSeats,
-    capacityText: plural(group.openSeats, 'open seat', 'open seats'),
+    capacityText: () => plural(group.openSeats, 'open seat', 'open seats'),
     firstSessionAt: sessions[0]?.startsAt ?? null,
     scheduleProblem:
       sessions.length === 0
@@ -178,7 +179,7 @@ export function groupOffer(
         : clash
           ? `the session at ${clash.startsAt.toISOString()} clashes with a known commitment`
           : null,
-    scheduleText:
+    scheduleText: () =>
       busy.length === 0
         ? 'no known commitments to clash with'
         : `none of ${plural(sessions.length, 'upcoming session', 'upcoming sessions')} clashes with a known commitment`,
@@ -206,12 +207,13 @@ export function providerOffer(
     lon: provider.lon,
     accommodations: provider.accommodations,
     capacity,
-    capacityText: provider.accepting
-      ? `accepting, ${plural(capacity, 'new patient', 'new patients')} a week`
-      : 'not accepting new patients',
+    capacityText: () =>
+      provider.accepting
+        ? `accepting, ${plural(capacity, 'new patient', 'new patients')} a week`
+        : 'not accepting new patients',
     firstSessionAt: provider.firstAppointmentAt ?? null,
     scheduleProblem: null,
-    scheduleText: 'the provider books the first visit around the patient',
+    scheduleText: () => 'the provider books the first visit around the patient',
     keepsOwnClinician: false,
     outside: true,
   };
@@ -240,10 +242,10 @@ export function appointmentOffer(
     accommodations: clinician.accommodations,
     // Slots that clash are a schedule problem, not a capacity one.
     capacity: allClash ? clinician.slots.length : free.length,
-    capacityText: plural(free.length, 'free slot', 'free slots'),
+    capacityText: () => plural(free.length, 'free slot', 'free slots'),
     firstSessionAt: free[0]?.startsAt ?? null,
     scheduleProblem: allClash ? 'every free slot clashes with a known commitment' : null,
-    scheduleText:
+    scheduleText: () =>
       busy.length === 0
         ? 'no known commitments to clash with'
         : `${plural(free.length, 'free slot fits', 'free slots fit')} around known commitments`,

@@ -169,11 +169,11 @@ function judge(
         : 'accommodations: none required',
     );
 
-  if (offer.capacity > 0) pass(() => `capacity: ${offer.capacityText}`);
-  else fail('capacity', offer.capacityText);
+  if (offer.capacity > 0) pass(() => `capacity: ${offer.capacityText()}`);
+  else fail('capacity', offer.capacityText());
 
   if (offer.scheduleProblem !== null) fail('schedule', offer.scheduleProblem);
-  else pass(() => `schedule: ${offer.scheduleText}`);
+  else pass(() => `schedule: ${offer.scheduleText()}`);
 
   return { failed, passed: failed.length === 0 ? passes.map((words) => words()) : [], mode, km };
 }
