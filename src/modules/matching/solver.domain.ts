@@ -5,7 +5,7 @@
  * Two stages:
  * 1. Warm start (`solver-auction.domain.ts`): a forward-reverse auction with ε-scaling, which
  *    gets every patient within 1/16 of a cost unit of its best choice quickly even on large, tight
- *    instances. Or, on request, a greedy start at zero prices (each patient takes its cheapest
+ *    instances (and starts ε low when seats are plentiful: see `auction`). Or, on request, a greedy start at zero prices (each patient takes its cheapest
  *    option if it has room), or given start prices (a previous run's) with everyone to place.
  * 2. Exact phase (`solver-paths.domain.ts`): patients whose place is not exactly one of their
  *    cheapest at the warm-start prices are freed, and primal-dual shortest paths re-place them
