@@ -57,6 +57,8 @@ const required = {
     get: ['catalogue:read', (s) => s.outsideProviders.get(unknownId)],
     list: ['catalogue:read', (s) => s.outsideProviders.list({}, page)],
     update: ['catalogue:write', (s) => s.outsideProviders.update(unknownId, 1, {})],
+    importDirectory: ['catalogue:write', (s) => s.outsideProviders.importDirectory('csv', 'x\n')],
+    exportDirectory: ['catalogue:read', (s) => s.outsideProviders.exportDirectory('csv')],
   },
   patients: {
     create: ['patients:write', (s) => s.patients.create(nothing), 'patient.create'],
