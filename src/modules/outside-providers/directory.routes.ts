@@ -47,7 +47,14 @@ export const directoryRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
         tags,
         querystring: directoryFormatQuery,
         body: importBody,
-        response: { 200: importReportSchema, ...errorResponses, 413: errorResponses[400] },
+        response: {
+          200: importReportSchema,
+          ...errorResponses,
+          413: errorResponses[400],
+          422: errorResponses[400].describe(
+            'Rows were rejected: details is the report, and nothing was written',
+          ),
+        },
       },
     },
     async (request) => {
