@@ -23,6 +23,7 @@ import { createMatchingService } from './modules/matching/matching.service.ts';
 import { createEquivalenceService } from './modules/matching/equivalence.service.ts';
 import { createTimelyAccessService } from './modules/timely-access/timely-access.service.ts';
 import { createReferralService } from './modules/referrals/referrals.service.ts';
+import { createGrievanceService } from './modules/grievances/grievances.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -96,6 +97,7 @@ function createServices(deps: ServiceDeps) {
     equivalence: createEquivalenceService(deps),
     timelyAccess: createTimelyAccessService(deps),
     referrals: createReferralService(deps),
+    grievances: createGrievanceService(deps),
   };
 }
 

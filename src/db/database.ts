@@ -266,6 +266,14 @@ export interface GrievanceTable extends Timestamps {
   resolved_at: Date | null;
   status: Generated<string>;
   resolution: string | null;
+  summary: Generated<string>;
+  /** Free text: never logged, never in an error or audit detail. */
+  notes: string | null;
+  pending_with: Generated<string>;
+  regulator_notice_at: Date | null;
+  disposition_sent_at: Date | null;
+  withdrawn_at: Date | null;
+  received_by: Generated<string>;
 }
 
 export interface AppUserTable {

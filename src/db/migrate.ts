@@ -6,6 +6,7 @@ import * as authAudit from './migrations/0002-auth-audit.ts';
 import * as rematch from './migrations/0003-rematch.ts';
 import * as timelyAccess from './migrations/0004-timely-access.ts';
 import * as referrals from './migrations/0005-referrals.ts';
+import * as grievances from './migrations/0006-grievances.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0003-rematch': rematch,
   '0004-timely-access': timelyAccess,
   '0005-referrals': referrals,
+  '0006-grievances': grievances,
 };
 
 export interface MigrationReport {

@@ -27,6 +27,7 @@ import { matchingRoutes } from '../modules/matching/matching.routes.ts';
 import { equivalenceRoutes } from '../modules/matching/equivalence.routes.ts';
 import { timelyAccessRoutes } from '../modules/timely-access/timely-access.routes.ts';
 import { referralRoutes } from '../modules/referrals/referrals.routes.ts';
+import { grievanceRoutes } from '../modules/grievances/grievances.routes.ts';
 
 export interface AppOptions {
   /**
@@ -119,6 +120,7 @@ export async function buildApp(
       await api.register(equivalenceRoutes, { context });
       await api.register(timelyAccessRoutes, { context });
       await api.register(referralRoutes, { context });
+      await api.register(grievanceRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

@@ -36,6 +36,9 @@ export const policy = {
   'calendar:write': ['admin'],
   /** Timely-access and other compliance rates: aggregates, with no patient in them. */
   'compliance:read': ['admin', 'coordinator', 'compliance'],
+  /** Grievances name a patient; compliance officers work them. */
+  'grievances:read': ['admin', 'coordinator', 'compliance'],
+  'grievances:write': ['admin', 'coordinator', 'compliance'],
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
@@ -117,6 +120,13 @@ export const routePolicy = {
   'GET /api/v1/audit': 'audit:read',
   'GET /api/v1/referrals': 'patients:read',
   'GET /api/v1/referrals/metrics': 'compliance:read',
+  'POST /api/v1/grievances': 'grievances:write',
+  'GET /api/v1/grievances': 'grievances:read',
+  'GET /api/v1/grievances/due': 'grievances:read',
+  'GET /api/v1/grievances/reports/quarterly': 'compliance:read',
+  'GET /api/v1/grievances/rates': 'compliance:read',
+  'GET /api/v1/grievances/:id': 'grievances:read',
+  'PATCH /api/v1/grievances/:id': 'grievances:write',
   'GET /api/v1/referrals/:id': 'patients:read',
   'POST /api/v1/referrals/:id/transitions': 'patients:write',
   'GET /api/v1/patients/:id/outreach': 'patients:read',
