@@ -134,6 +134,10 @@ describe('the continuity command', () => {
     const referrals = run(['report', 'referrals', '--from', from, '--to', to, '--json']);
     expect(referrals.status).toBe(0);
     expect(JSON.parse(referrals.stdout)).toMatchObject({ accepted: { denominator: 0 } });
+    const grievances = run(['report', 'grievances', '--quarter', '2025Q1', '--csv']);
+    expect(grievances.status).toBe(0);
+    expect(grievances.stdout.split('\n')[0]).toBe('line_of_business,type,pending_with,count');
+    expect(run(['report', 'grievances', '--quarter', '2025Q5']).status).not.toBe(0);
     const bad = run(['report', 'timely-access', '--from', 'yesterday', '--to', to]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--from');

@@ -64,8 +64,48 @@ function ratesText(rates: readonly Rate[]): string {
     .join('\n');
 }
 
+function quarterOf(value: string): { year: number; quarter: 1 | 2 | 3 | 4 } {
+  const match = /^(\d{4})Q([1-4])$/.exec(value);
+  if (!match) throw new InvalidArgumentError('must be a quarter like 2025Q1');
+  return { year: Number(match[1]), quarter: Number(match[2]) as 1 | 2 | 3 | 4 };
+}
+
 export function addReportCommands(program: Command, withServices: WithServices) {
   const report = program.command('report').description('Compliance reports.');
+  report
+    .command('grievances')
+    .description('Grievances pending or unresolved 30 days or more at the end of a quarter.')
+    .requiredOption('--quarter <quarter>', 'the quarter, e.g. 2025Q1', quarterOf)
+    .option('--csv', 'print CSV', false)
+    .option('--json', 'print JSON', false)
+    .action(
+      async (options: {
+        quarter: { year: number; quarter: 1 | 2 | 3 | 4 };
+        csv: boolean;
+        json: boolean;
+      }) => {
+        const result = await withServices((services) =>
+          services.grievances.quarterly(options.quarter.year, options.quarter.quarter),
+        );
+        const text = options.json
+          ? JSON.stringify(result)
+          : options.csv
+            ? [
+                'line_of_business,type,pending_with,count',
+                ...result.rows.map((r) =>
+                  [r.lineOfBusiness, r.type, r.pendingWith, r.count].map(csvCell).join(','),
+                ),
+              ].join('\n')
+            : [
+                `Grievances pending or unresolved 30 days or more at ${result.asOf.toISOString().slice(0, 10)}: ${result.total}`,
+                ...result.rows.map(
+                  (r) =>
+                    `  ${r.lineOfBusiness.padEnd(11)} ${r.type.padEnd(20)} pending with ${r.pendingWith.padEnd(14)} ${r.count}`,
+                ),
+              ].join('\n');
+        process.stdout.write(`${text}\n`);
+      },
+    );
   report
     .command('referrals')
     .description('Closed-loop referral measures for referrals sent in [from, to).')
