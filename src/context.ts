@@ -24,6 +24,7 @@ import { createEquivalenceService } from './modules/matching/equivalence.service
 import { createTimelyAccessService } from './modules/timely-access/timely-access.service.ts';
 import { createReferralService } from './modules/referrals/referrals.service.ts';
 import { createGrievanceService } from './modules/grievances/grievances.service.ts';
+import { createWorkloadService } from './modules/workload/workload.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -98,6 +99,7 @@ function createServices(deps: ServiceDeps) {
     timelyAccess: createTimelyAccessService(deps),
     referrals: createReferralService(deps),
     grievances: createGrievanceService(deps),
+    workload: createWorkloadService(deps),
   };
 }
 

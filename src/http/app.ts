@@ -28,6 +28,7 @@ import { equivalenceRoutes } from '../modules/matching/equivalence.routes.ts';
 import { timelyAccessRoutes } from '../modules/timely-access/timely-access.routes.ts';
 import { referralRoutes } from '../modules/referrals/referrals.routes.ts';
 import { grievanceRoutes } from '../modules/grievances/grievances.routes.ts';
+import { workloadRoutes } from '../modules/workload/workload.routes.ts';
 
 export interface AppOptions {
   /**
@@ -121,6 +122,7 @@ export async function buildApp(
       await api.register(timelyAccessRoutes, { context });
       await api.register(referralRoutes, { context });
       await api.register(grievanceRoutes, { context });
+      await api.register(workloadRoutes, { context });
     },
     { prefix: '/api/v1' },
   );

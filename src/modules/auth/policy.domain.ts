@@ -39,6 +39,8 @@ export const policy = {
   /** Grievances name a patient; compliance officers work them. */
   'grievances:read': ['admin', 'coordinator', 'compliance'],
   'grievances:write': ['admin', 'coordinator', 'compliance'],
+  /** Workload: program managers see every clinician; a clinician sees only their own week. */
+  'workload:read': ['admin', 'coordinator', 'clinician'],
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
@@ -127,6 +129,7 @@ export const routePolicy = {
   'GET /api/v1/grievances/rates': 'compliance:read',
   'GET /api/v1/grievances/:id': 'grievances:read',
   'PATCH /api/v1/grievances/:id': 'grievances:write',
+  'GET /api/v1/workload': 'workload:read',
   'GET /api/v1/referrals/:id': 'patients:read',
   'POST /api/v1/referrals/:id/transitions': 'patients:write',
   'GET /api/v1/patients/:id/outreach': 'patients:read',
