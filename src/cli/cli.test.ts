@@ -138,6 +138,10 @@ describe('the continuity command', () => {
     expect(grievances.status).toBe(0);
     expect(grievances.stdout.split('\n')[0]).toBe('line_of_business,type,pending_with,count');
     expect(run(['report', 'grievances', '--quarter', '2025Q5']).status).not.toBe(0);
+    const workload = run(['report', 'workload', '--week', '2025-W10', '--json']);
+    expect(workload.status).toBe(0);
+    const week = JSON.parse(workload.stdout) as { clinicians: { contractedHours: number }[] };
+    expect(week.clinicians.length).toBeGreaterThan(10);
     const bad = run(['report', 'timely-access', '--from', 'yesterday', '--to', to]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--from');

@@ -73,6 +73,27 @@ function quarterOf(value: string): { year: number; quarter: 1 | 2 | 3 | 4 } {
 export function addReportCommands(program: Command, withServices: WithServices) {
   const report = program.command('report').description('Compliance reports.');
   report
+    .command('workload')
+    .description('Clinician workload for an ISO week, e.g. 2025-W10.')
+    .requiredOption('--week <week>', 'the ISO week')
+    .option('--area <id>', 'one service area')
+    .option('--json', 'print JSON', false)
+    .action(async (options: { week: string; area?: string; json: boolean }) => {
+      const result = await withServices((services) =>
+        services.workload.week({ week: options.week, serviceAreaId: options.area }),
+      );
+      const text = options.json
+        ? JSON.stringify(result)
+        : [
+            `Week ${result.week} (from ${result.monday}); protected-time target ${result.protectedTarget} h`,
+            ...result.clinicians.map(
+              (c) =>
+                `  ${c.name.padEnd(28)} direct ${c.directCareHours.toFixed(1).padStart(5)} h  protected ${c.protectedHours.toFixed(1).padStart(5)} h${c.belowProtectedTarget ? ' BELOW TARGET' : ''}${c.busyDays.length > 0 ? `  busy days: ${c.busyDays.join(', ')}` : ''}`,
+            ),
+          ].join('\n');
+      process.stdout.write(`${text}\n`);
+    });
+  report
     .command('grievances')
     .description('Grievances pending or unresolved 30 days or more at the end of a quarter.')
     .requiredOption('--quarter <quarter>', 'the quarter, e.g. 2025Q1', quarterOf)
