@@ -44,13 +44,22 @@ export async function updateVersioned<T extends VersionedTable>(
     .where('id', '=', id)
     .executeTakeFirst();
   if (!current) throw notFound(table, id);
-  throw new AppError(
+  throw versionConflict(table, id, version, current.version);
+}
+
+/**
+ * VERSION_CONFLICT for a row read at another version than the caller's. Services that lock a row
+ * and check it before changing it throw this too, so the answer is the same from every path.
+ */
+export function versionConflict(
+  entity: string,
+  id: string,
+  expectedVersion: number,
+  currentVersion: number,
+): AppError {
+  return new AppError(
     'VERSION_CONFLICT',
-    `The ${table} was changed by someone else; reload and try again.`,
-    {
-      id,
-      expectedVersion: version,
-      currentVersion: current.version,
-    },
+    `The ${entity} was changed by someone else; reload and try again.`,
+    { id, expectedVersion, currentVersion },
   );
 }

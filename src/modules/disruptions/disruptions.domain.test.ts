@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../test/errors.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
-import { isAppError } from '../../shared/errors.ts';
 import {
   addWeekdays,
   assertApplicable,
@@ -16,16 +16,6 @@ import {
 } from './disruptions.domain.ts';
 
 const tz = 'America/Los_Angeles';
-
-function codeOf(work: () => unknown): ErrorCode | null {
-  try {
-    work();
-    return null;
-  } catch (error) {
-    if (isAppError(error)) return error.code;
-    throw error;
-  }
-}
 
 describe('groupInScope', () => {
   const group = { id: 'g', locationId: 'l', serviceAreaId: 'a', facilitatorIds: ['c1', 'c2'] };

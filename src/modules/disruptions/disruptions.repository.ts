@@ -322,3 +322,14 @@ export async function serviceAreaNames(
     .execute();
   return new Map(rows.map((row) => [row.id, { code: row.code, name: row.name }]));
 }
+
+/**
+ * The patients a disruption displaced, as a subquery for measures over them: those enrolled in a
+ * group whose sessions it cancelled. Timely-access rates, referral measures and grievance rates
+ * all count the same cohort through this.
+ */
+export function displacedPatientIdsSql(disruptionId: string): RawBuilder<string> {
+  return sql<string>`(select e.patient_id from enrollment e
+                        join group_session s on s.group_id = e.group_id
+                       where s.disruption_id = ${disruptionId})`;
+}

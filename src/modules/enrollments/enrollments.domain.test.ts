@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, type ErrorCode } from '../../shared/errors.ts';
+import { codeOf } from '../../test/errors.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
 import {
   assertGroupTakesPatients,
   assertSeatAvailable,
@@ -10,16 +11,6 @@ import {
   type EnrollmentPatch,
   type EnrollmentStatus,
 } from './enrollments.domain.ts';
-
-function codeOf(work: () => unknown): ErrorCode | null {
-  try {
-    work();
-    return null;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-}
 
 type Current = Pick<Enrollment, 'status' | 'startsOn' | 'endsOn' | 'endReason'>;
 const open = (status: EnrollmentStatus): Current => ({

@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../../context.ts';
+import { versionConflict } from '../../db/versioned.ts';
 import type { AccessRecord } from '../audit/access.service.ts';
 import type { Db } from '../../db/database.ts';
 import { localDateOf } from '../../shared/clock.ts';
@@ -208,11 +209,7 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
         const current = await findEnrollment(trx, id);
         if (!current) throw notFound('enrollment', id);
         if (current.version !== version)
-          throw new AppError(
-            'VERSION_CONFLICT',
-            'The enrollment was changed by someone else; reload and try again.',
-            { id, expectedVersion: version, currentVersion: current.version },
-          );
+          throw versionConflict('enrollment', id, version, current.version);
         const today = localDateOf(clock.now(), config.TZ_ORG);
         const change = resolveEnrollmentPatch(current, patch, today);
         if (takesSeat(current.status, change.status)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError, type ErrorCode } from '../../shared/errors.ts';
+import { codeOf } from '../../test/errors.ts';
 import {
   assertGrievanceTransition,
   grievanceDeadlines,
@@ -9,16 +9,6 @@ import {
 } from './grievances.domain.ts';
 
 const tz = 'America/Los_Angeles';
-
-function codeOf(work: () => unknown): ErrorCode | null {
-  try {
-    work();
-    return null;
-  } catch (error) {
-    if (isAppError(error)) return error.code;
-    throw error;
-  }
-}
 
 describe('grievance deadlines, worked out by hand', () => {
   it.each([

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
+import { displacedPatientIdsSql } from '../disruptions/disruptions.repository.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../../shared/page.ts';
 import type {
@@ -246,9 +247,8 @@ export async function totalMembers(db: Db): Promise<number> {
 /** Patients a disruption displaced: enrolled in a group it cancelled sessions of. */
 export async function displacedCount(db: Db, disruptionId: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`
-    select count(distinct e.patient_id)::int as n from enrollment e
-      join group_session s on s.group_id = e.group_id
-     where s.disruption_id = ${disruptionId}`.execute(db);
+    select count(distinct patient_id)::int as n
+      from ${displacedPatientIdsSql(disruptionId)} displaced`.execute(db);
   return rows[0]?.n ?? 0;
 }
 

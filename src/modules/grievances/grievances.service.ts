@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../../context.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
+import { assertPeriod } from '../../shared/period.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
 import {
   assertGrievanceTransition,
@@ -220,10 +221,7 @@ export function createGrievanceService({ db, clock, config, access }: ServiceDep
       disruptionRelated: Rate[];
     }> {
       await access.require('compliance:read', { action: 'grievance.rates', entity: 'grievance' });
-      if (filter.to <= filter.from)
-        throw new AppError('VALIDATION_FAILED', 'Invalid period: `to` must be after `from`.', {
-          issues: [{ field: 'to', problem: 'must be after from' }],
-        });
+      assertPeriod(filter);
       const days = (filter.to.getTime() - filter.from.getTime()) / dayMs;
       const counts = await grievanceCounts(db, filter);
       const members = await totalMembers(db);

@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../../context.ts';
+import { versionConflict } from '../../db/versioned.ts';
 import type { Db } from '../../db/database.ts';
 import { localDateOf } from '../../shared/clock.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
@@ -364,11 +365,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         const current = await findProposal(trx, id, true);
         if (!current) throw notFound('match_proposal', id);
         if (current.version !== version)
-          throw new AppError(
-            'VERSION_CONFLICT',
-            'The proposal was changed by someone else; reload and try again.',
-            { id, expectedVersion: version, currentVersion: current.version },
-          );
+          throw versionConflict('match_proposal', id, version, current.version);
         if (current.decision === 'committed')
           throw new AppError('INVALID_TRANSITION', 'A committed proposal is final.', {
             id,

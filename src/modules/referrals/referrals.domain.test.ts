@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isAppError, type ErrorCode } from '../../shared/errors.ts';
+import { codeOf } from '../../test/errors.ts';
+import type { ErrorCode } from '../../shared/errors.ts';
 import {
   assertContactAllowed,
   failedInARow,
@@ -9,16 +10,6 @@ import {
   type ReferralStatus,
   type TransitionInput,
 } from './referrals.domain.ts';
-
-function codeOf(work: () => unknown): ErrorCode | null {
-  try {
-    work();
-    return null;
-  } catch (error) {
-    if (isAppError(error)) return error.code;
-    throw error;
-  }
-}
 
 const at = new Date('2025-03-03T17:00:00.000Z');
 const sentAt = new Date('2025-03-01T17:00:00.000Z');

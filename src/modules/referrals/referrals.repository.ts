@@ -4,6 +4,7 @@ import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../../shared/page.ts';
+import { displacedPatientIdsSql } from '../disruptions/disruptions.repository.ts';
 import { recentDischargeDays } from '../patients/patients.domain.ts';
 import type { ContactPreferences } from '../patients/patients.domain.ts';
 import type {
@@ -303,9 +304,7 @@ export async function referralCounts(
   const displaced =
     filter.disruptionId === undefined
       ? sql<boolean>`true`
-      : sql<boolean>`r.patient_id in (select e.patient_id from enrollment e
-                                        join group_session s on s.group_id = e.group_id
-                                       where s.disruption_id = ${filter.disruptionId})`;
+      : sql<boolean>`r.patient_id in ${displacedPatientIdsSql(filter.disruptionId)}`;
   const { rows } = await sql<{
     sent: number;
     accepted: number;

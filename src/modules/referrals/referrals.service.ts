@@ -1,6 +1,8 @@
 import type { ServiceDeps } from '../../context.ts';
+import { versionConflict } from '../../db/versioned.ts';
 import type { Db } from '../../db/database.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
+import { assertPeriod } from '../../shared/period.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
 import { addBusinessDays } from '../timely-access/calendar.domain.ts';
 import { currentCalendar } from '../timely-access/timely-access.service.ts';
@@ -117,19 +119,16 @@ export function createReferralService(deps: ServiceDeps) {
         entityId: id,
       });
       const now = clock.now();
-      const calendar = await currentCalendar(db, tz, now);
+      // Only sending sets deadlines in business days.
+      const calendar = input.to === 'sent' ? await currentCalendar(db, tz, now) : null;
       const referral = await db.transaction().execute(async (trx) => {
         const current = await findReferral(trx, id, true);
         if (!current) throw notFound('referral', id);
         if (current.version !== version)
-          throw new AppError(
-            'VERSION_CONFLICT',
-            'The referral was changed by someone else; reload and try again.',
-            { id, expectedVersion: version, currentVersion: current.version },
-          );
+          throw versionConflict('referral', id, version, current.version);
         const change = resolveTransition(current, input, now, access.actor.label);
         const extra: { responseDueAt?: Date; dueAt?: Date } = {};
-        if (input.to === 'sent') {
+        if (calendar !== null) {
           extra.responseDueAt = addBusinessDays(calendar, now, responseBusinessDays);
           if (current.dueAt === null) {
             const gap = await listCareGaps(
@@ -226,10 +225,7 @@ export function createReferralService(deps: ServiceDeps) {
      */
     async metrics(filter: { from: Date; to: Date; disruptionId?: string | undefined }) {
       await access.require('compliance:read', { action: 'referral.metrics', entity: 'referral' });
-      if (filter.to <= filter.from)
-        throw new AppError('VALIDATION_FAILED', 'Invalid period: `to` must be after `from`.', {
-          issues: [{ field: 'to', problem: 'must be after from' }],
-        });
+      assertPeriod(filter);
       await currentCalendar(db, tz, clock.now());
       const c = await referralCounts(db, filter, tz);
       const measure = (numerator: number, denominator: number, definition: string) => ({

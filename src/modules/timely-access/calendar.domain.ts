@@ -67,6 +67,19 @@ export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
  *   applied instead.
  */
 export function californiaStateHolidays(fromYear: number, toYear: number): LocalDate[] {
+  // Every rates request, care-gap list and referral sent builds the calendar: the holiday rules
+  // take tens of milliseconds for 29 years, so their answer is kept per year range.
+  const key = `${fromYear}..${toYear}`;
+  const known = holidaysByRange.get(key);
+  if (known) return [...known];
+  const computed = computeStateHolidays(fromYear, toYear);
+  holidaysByRange.set(key, computed);
+  return [...computed];
+}
+
+const holidaysByRange = new Map<string, readonly LocalDate[]>();
+
+function computeStateHolidays(fromYear: number, toYear: number): LocalDate[] {
   const source = new Holidays('US', 'CA');
   const dates = new Set<LocalDate>();
   for (let year = fromYear; year <= toYear; year++) {

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { displacedPatientIdsSql } from '../disruptions/disruptions.repository.ts';
 import type { Standard } from './rules.domain.ts';
 
 /*
@@ -39,9 +40,7 @@ function patientFilter(filter: RequestFilter): RawBuilder<boolean> {
   const displaced =
     filter.disruptionId === undefined
       ? sql<boolean>`true`
-      : sql<boolean>`p.id in (select e.patient_id from enrollment e
-                                join group_session s on s.group_id = e.group_id
-                               where s.disruption_id = ${filter.disruptionId})`;
+      : sql<boolean>`p.id in ${displacedPatientIdsSql(filter.disruptionId)}`;
   const one =
     filter.patientId === undefined ? sql<boolean>`true` : sql<boolean>`p.id = ${filter.patientId}`;
   return sql<boolean>`(${displaced} and ${one})`;

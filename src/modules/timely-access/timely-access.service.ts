@@ -3,6 +3,7 @@ import type { ServiceDeps } from '../../context.ts';
 import type { Db } from '../../db/database.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
 import { uuidPattern } from '../../shared/ids.ts';
+import { assertPeriod } from '../../shared/period.ts';
 import type { Page } from '../../shared/page.ts';
 import { localDateOf } from '../../shared/clock.ts';
 import {
@@ -244,10 +245,7 @@ export function createTimelyAccessService({ db, clock, config, access }: Service
         action: 'timely_access.rates',
         entity: 'timely_access',
       });
-      if (filter.to <= filter.from)
-        throw new AppError('VALIDATION_FAILED', 'Invalid period: `to` must be after `from`.', {
-          issues: [{ field: 'to', problem: 'must be after from' }],
-        });
+      assertPeriod(filter);
       const now = clock.now();
       await currentCalendar(db, tz, now);
       return (await rates(db, filter, groupBy, now, tz)).map((row) => {
