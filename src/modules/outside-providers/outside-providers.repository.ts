@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db, Row } from '../../db/database.ts';
+import type { Db, NewRow, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
 import { uuidv7 } from '../../shared/ids.ts';
@@ -46,6 +46,26 @@ function one(value: string) {
   return sql<string[]>`array[${value}]::text[]`;
 }
 
+/** A new provider as its row, with a fresh id. */
+function newRow(provider: NewOutsideProvider): NewRow<'outside_provider'> {
+  return {
+    id: uuidv7(),
+    name: provider.name,
+    organization: provider.organization,
+    npi: provider.npi,
+    specialties: provider.specialties,
+    languages: provider.languages,
+    certifications: provider.certifications,
+    modality: provider.modality,
+    lat: provider.lat,
+    lon: provider.lon,
+    accommodations: provider.accommodations,
+    weekly_capacity: provider.weeklyCapacity,
+    accepting: provider.accepting,
+    capacity_confirmed_at: provider.capacityConfirmedAt,
+  };
+}
+
 export async function insertOutsideProvider(
   db: Db,
   provider: NewOutsideProvider,
@@ -53,22 +73,7 @@ export async function insertOutsideProvider(
   const row = await withDbErrors(() =>
     db
       .insertInto('outside_provider')
-      .values({
-        id: uuidv7(),
-        name: provider.name,
-        organization: provider.organization,
-        npi: provider.npi,
-        specialties: provider.specialties,
-        languages: provider.languages,
-        certifications: provider.certifications,
-        modality: provider.modality,
-        lat: provider.lat,
-        lon: provider.lon,
-        accommodations: provider.accommodations,
-        weekly_capacity: provider.weeklyCapacity,
-        accepting: provider.accepting,
-        capacity_confirmed_at: provider.capacityConfirmedAt,
-      })
+      .values(newRow(provider))
       .returningAll()
       .executeTakeFirstOrThrow(),
   );
@@ -144,29 +149,7 @@ export async function insertOutsideProviders(
 ): Promise<void> {
   for (let start = 0; start < providers.length; start += 500) {
     const chunk = providers.slice(start, start + 500);
-    await withDbErrors(() =>
-      db
-        .insertInto('outside_provider')
-        .values(
-          chunk.map((provider) => ({
-            id: uuidv7(),
-            name: provider.name,
-            organization: provider.organization,
-            npi: provider.npi,
-            specialties: provider.specialties,
-            languages: provider.languages,
-            certifications: provider.certifications,
-            modality: provider.modality,
-            lat: provider.lat,
-            lon: provider.lon,
-            accommodations: provider.accommodations,
-            weekly_capacity: provider.weeklyCapacity,
-            accepting: provider.accepting,
-            capacity_confirmed_at: provider.capacityConfirmedAt,
-          })),
-        )
-        .execute(),
-    );
+    await withDbErrors(() => db.insertInto('outside_provider').values(chunk.map(newRow)).execute());
   }
 }
 
