@@ -238,3 +238,23 @@ export async function auditEvents(
   if (where.outcome !== undefined) query = query.where('outcome', '=', where.outcome);
   return query.execute();
 }
+
+/**
+ * Every item of a cursor-paged list, following nextCursor from `url` (which may carry a query of
+ * its own). Fails loudly on any answer but 200.
+ */
+export async function collectPages<T>(app: FastifyInstance, url: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = url.includes('?') ? '&' : '?';
+    const pageUrl: string = cursor === null ? url : `${url}${separator}cursor=${cursor}`;
+    const response = await app.inject({ method: 'GET', url: pageUrl });
+    if (response.statusCode !== 200)
+      throw new Error(`GET ${pageUrl} answered ${response.statusCode}: ${response.body}`);
+    const page: { items: T[]; nextCursor: string | null } = response.json();
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return items;
+}

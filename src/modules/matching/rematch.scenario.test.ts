@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import type { Context } from '../../context.ts';
 import { cliActor } from '../auth/policy.domain.ts';
 import { scenarioNames } from '../seed/scenario.domain.ts';
-import { describeEachEngine, rowCounts } from '../../test/harness.ts';
+import { collectPages, describeEachEngine, rowCounts } from '../../test/harness.ts';
 import type { CommitResult } from './matching.service.ts';
 import type { MatchProposal, MatchRun } from './plan.domain.ts';
 
@@ -18,21 +18,8 @@ import type { MatchProposal, MatchRun } from './plan.domain.ts';
 
 type Proposal = Omit<MatchProposal, 'decidedAt'>;
 
-async function allProposals(app: FastifyInstance, runId: string): Promise<Proposal[]> {
-  const items: Proposal[] = [];
-  let cursor: string | null = null;
-  do {
-    const query: string = cursor === null ? '' : `&cursor=${cursor}`;
-    const response = await app.inject({
-      method: 'GET',
-      url: `/api/v1/match-runs/${runId}/proposals?limit=500${query}`,
-    });
-    expect(response.statusCode).toBe(200);
-    const page = response.json<{ items: Proposal[]; nextCursor: string | null }>();
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return items;
+function allProposals(app: FastifyInstance, runId: string): Promise<Proposal[]> {
+  return collectPages<Proposal>(app, `/api/v1/match-runs/${runId}/proposals?limit=500`);
 }
 
 async function post<T>(app: FastifyInstance, url: string, payload?: object): Promise<T> {

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import type { Context } from '../../context.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import { buildPatient, buildServiceArea, create } from '../../test/factories.ts';
-import { auditEvents, describeEachEngine } from '../../test/harness.ts';
+import { auditEvents, collectPages, describeEachEngine } from '../../test/harness.ts';
 
 /*
  * The care-gap worklist on the test clock (Monday 3 March 2025, 09:00 Los Angeles). Each patient's
@@ -100,17 +100,8 @@ describeEachEngine('care gaps', (use) => {
     expect(onlyOverdue.json<{ items: Gap[] }>().items.map((g) => g.patientId)).toEqual([overdue]);
 
     // Pages of two walk the same list.
-    const walked: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const url: string = `/api/v1/care-gaps?area=${area.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const body: { items: Gap[]; nextCursor: string | null } = (
-        await app.inject({ method: 'GET', url })
-      ).json();
-      walked.push(...body.items.map((g) => g.patientId));
-      cursor = body.nextCursor;
-    } while (cursor !== null);
-    expect(walked).toEqual(items.map((g) => g.patientId));
+    const walked = await collectPages<Gap>(app, `/api/v1/care-gaps?area=${area.id}&limit=2`);
+    expect(walked.map((g) => g.patientId)).toEqual(items.map((g) => g.patientId));
     const bad = await app.inject({ method: 'GET', url: '/api/v1/care-gaps?cursor=bm9wZQ' });
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ error: { code: 'BAD_CURSOR' } });
