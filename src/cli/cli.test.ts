@@ -138,6 +138,8 @@ describe('the continuity command', () => {
     expect(grievances.status).toBe(0);
     expect(grievances.stdout.split('\n')[0]).toBe('line_of_business,type,pending_with,count');
     expect(run(['report', 'grievances', '--quarter', '2025Q5']).status).not.toBe(0);
+    expect(run(['report', 'workload']).stdout).toMatch(/^Week \d{4}-W\d{2} /);
+    expect(run(['report', 'referrals']).stdout).toMatch(/^Referrals sent: \d+/);
     const workload = run(['report', 'workload', '--week', '2025-W10', '--json']);
     expect(workload.status).toBe(0);
     const week = JSON.parse(workload.stdout) as { clinicians: { contractedHours: number }[] };

@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { Context, Services } from '../context.ts';
+import { isoWeekOf } from '../modules/workload/workload.domain.ts';
+import { localDateOf } from '../shared/clock.ts';
 import type { Rate } from '../modules/timely-access/timely-access.service.ts';
 import { groupings, type Grouping } from '../modules/timely-access/timely-access.repository.ts';
 
@@ -75,12 +77,15 @@ export function addReportCommands(program: Command, withServices: WithServices) 
   report
     .command('workload')
     .description('Clinician workload for an ISO week, e.g. 2025-W10.')
-    .requiredOption('--week <week>', 'the ISO week')
+    .option('--week <week>', 'the ISO week (default: this week)')
     .option('--area <id>', 'one service area')
     .option('--json', 'print JSON', false)
-    .action(async (options: { week: string; area?: string; json: boolean }) => {
-      const result = await withServices((services) =>
-        services.workload.week({ week: options.week, serviceAreaId: options.area }),
+    .action(async (options: { week?: string; area?: string; json: boolean }) => {
+      const result = await withServices((services, context) =>
+        services.workload.week({
+          week: options.week ?? isoWeekOf(localDateOf(context.clock.now(), context.config.TZ_ORG)),
+          serviceAreaId: options.area,
+        }),
       );
       const text = options.json
         ? JSON.stringify(result)
@@ -130,18 +135,23 @@ export function addReportCommands(program: Command, withServices: WithServices) 
   report
     .command('referrals')
     .description('Closed-loop referral measures for referrals sent in [from, to).')
-    .requiredOption('--from <date>', 'first day (or instant) of the period', instantOrDate)
-    .requiredOption('--to <date>', 'the day (or instant) after the period', instantOrDate)
+    .option(
+      '--from <date>',
+      'first day (or instant) of the period (default: 30 days ago)',
+      instantOrDate,
+    )
+    .option('--to <date>', 'the day (or instant) after the period (default: now)', instantOrDate)
     .option('--disruption <id>', 'only the patients this disruption displaced')
     .option('--json', 'print JSON', false)
-    .action(async (options: { from: Date; to: Date; disruption?: string; json: boolean }) => {
-      const m = await withServices((services) =>
-        services.referrals.metrics({
-          from: options.from,
-          to: options.to,
+    .action(async (options: { from?: Date; to?: Date; disruption?: string; json: boolean }) => {
+      const m = await withServices((services, context) => {
+        const to = options.to ?? context.clock.now();
+        return services.referrals.metrics({
+          from: options.from ?? new Date(to.getTime() - 30 * 86_400_000),
+          to,
           disruptionId: options.disruption,
-        }),
-      );
+        });
+      });
       const line = (
         label: string,
         x: { numerator: number; denominator: number; rate: number | null },

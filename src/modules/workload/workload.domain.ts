@@ -50,6 +50,16 @@ export function weekBounds(week: string, timeZone: string): WeekBounds {
   };
 }
 
+/** The ISO week, 'YYYY-Www', of a calendar date 'YYYY-MM-DD'. */
+export function isoWeekOf(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  // The Thursday of the date's week decides its ISO year.
+  const thursday = new Date(d.getTime() + (3 - ((d.getUTCDay() + 6) % 7)) * 86_400_000);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
 export interface ClinicianWeekInput {
   clinicianId: string;
   name: string;

@@ -9,7 +9,7 @@ import {
   create,
 } from '../../test/factories.ts';
 import { actingAs, bearerFor, describeEachEngine } from '../../test/harness.ts';
-import { weekBounds } from './workload.domain.ts';
+import { isoWeekOf, weekBounds } from './workload.domain.ts';
 
 describe('weekBounds', () => {
   it.each([
@@ -19,6 +19,15 @@ describe('weekBounds', () => {
   ])('%s runs from Monday %s, local time', (week, monday, from, to) => {
     const b = weekBounds(week, 'America/Los_Angeles');
     expect([b.monday, b.from.toISOString(), b.to.toISOString()]).toEqual([monday, from, to]);
+  });
+
+  it.each([
+    ['2025-03-05', '2025-W10'],
+    ['2024-12-30', '2025-W01'],
+    ['2027-01-03', '2026-W53'],
+    ['2021-01-03', '2020-W53'],
+  ])('%s is in %s', (date, week) => {
+    expect(isoWeekOf(date)).toBe(week);
   });
 
   it('refuses a week the year does not have', () => {
