@@ -25,6 +25,7 @@ import { createTimelyAccessService } from './modules/timely-access/timely-access
 import { createReferralService } from './modules/referrals/referrals.service.ts';
 import { createGrievanceService } from './modules/grievances/grievances.service.ts';
 import { createWorkloadService } from './modules/workload/workload.service.ts';
+import { createFhirService } from './modules/fhir/fhir.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -100,6 +101,7 @@ function createServices(deps: ServiceDeps) {
     referrals: createReferralService(deps),
     grievances: createGrievanceService(deps),
     workload: createWorkloadService(deps),
+    fhir: createFhirService(deps),
   };
 }
 

@@ -362,6 +362,32 @@ export interface Database {
   api_token: ApiTokenTable;
   login_attempt: LoginAttemptTable;
   audit_event: AuditEventTable;
+  external_identifier: ExternalIdentifierTable;
+  bulk_export: BulkExportTable;
+}
+
+export interface ExternalIdentifierTable {
+  resource_type: string;
+  system: string;
+  value: string;
+  entity_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface BulkExportTable {
+  id: string;
+  requested_by: string;
+  request_url: string;
+  types: TextArray;
+  since: Date | null;
+  group_id: string | null;
+  status: Generated<string>;
+  transaction_time: Date;
+  output: Json<{ type: string; url: string; count: number }[]>;
+  progress: Json<Record<string, number>>;
+  error: string | null;
+  created_at: Generated<Date>;
+  completed_at: Date | null;
 }
 
 /** The database handle, or a transaction on it: repositories accept either. */

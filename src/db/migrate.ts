@@ -7,6 +7,7 @@ import * as rematch from './migrations/0003-rematch.ts';
 import * as timelyAccess from './migrations/0004-timely-access.ts';
 import * as referrals from './migrations/0005-referrals.ts';
 import * as grievances from './migrations/0006-grievances.ts';
+import * as fhir from './migrations/0007-fhir.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0004-timely-access': timelyAccess,
   '0005-referrals': referrals,
   '0006-grievances': grievances,
+  '0007-fhir': fhir,
 };
 
 export interface MigrationReport {

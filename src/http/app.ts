@@ -29,6 +29,7 @@ import { timelyAccessRoutes } from '../modules/timely-access/timely-access.route
 import { referralRoutes } from '../modules/referrals/referrals.routes.ts';
 import { grievanceRoutes } from '../modules/grievances/grievances.routes.ts';
 import { workloadRoutes } from '../modules/workload/workload.routes.ts';
+import { fhirPrefix, fhirRoutes } from '../modules/fhir/fhir.routes.ts';
 
 export interface AppOptions {
   /**
@@ -126,5 +127,6 @@ export async function buildApp(
     },
     { prefix: '/api/v1' },
   );
+  await app.register(fhirRoutes, { context, prefix: fhirPrefix });
   return app;
 }

@@ -99,7 +99,7 @@ export async function installAuthentication(app: FastifyInstance, context: Conte
 
   // Every API route must have an entry in the policy table: a route without one stops the app.
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/')) return;
+    if (!route.url.startsWith('/api/') && !route.url.startsWith('/fhir/')) return;
     for (const method of [route.method].flat()) {
       const access = routeAccessOf(method, route.url);
       if (!access)

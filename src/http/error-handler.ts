@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -6,7 +6,7 @@ import {
 import { AppError, errorCatalogue, type ErrorCode } from '../shared/errors.ts';
 import { translateDbError } from '../db/errors.ts';
 
-interface ErrorResponse {
+export interface ErrorResponse {
   error: { code: ErrorCode; message: string; details?: unknown };
 }
 
@@ -44,40 +44,49 @@ function frameworkError(error: FastifyError): ErrorResponse | undefined {
  * Validation errors name the bad field; a 5xx never says more than "internal error", and the log
  * carries the request id and the error, never the request body.
  */
+export function errorResponseOf(
+  rawError: FastifyError,
+  request: FastifyRequest,
+): { status: number; body: ErrorResponse } {
+  if (hasZodFastifySchemaValidationErrors(rawError)) {
+    const issues = rawError.validation.map((issue) => ({
+      field: [rawError.validationContext, ...issue.instancePath.split('/').filter(Boolean)].join(
+        '.',
+      ),
+      problem: issue.message,
+    }));
+    const first = issues[0];
+    return {
+      status: 400,
+      body: body(
+        'VALIDATION_FAILED',
+        first ? `Invalid ${first.field}: ${first.problem}` : 'Invalid request.',
+        { issues },
+      ),
+    };
+  }
+  const error = translateDbError(rawError);
+  if (error instanceof AppError) {
+    return {
+      status: errorCatalogue[error.code],
+      body: body(error.code, error.message, error.details),
+    };
+  }
+  if (!isResponseSerializationError(rawError)) {
+    const mapped = frameworkError(rawError);
+    if (mapped) return { status: errorCatalogue[mapped.error.code], body: mapped };
+  }
+  request.log.error({ err: rawError }, 'unhandled error');
+  return {
+    status: 500,
+    body: body('INTERNAL', 'Internal error. The request id is in the x-request-id header.'),
+  };
+}
+
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((rawError: FastifyError, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(rawError)) {
-      const issues = rawError.validation.map((issue) => ({
-        field: [rawError.validationContext, ...issue.instancePath.split('/').filter(Boolean)].join(
-          '.',
-        ),
-        problem: issue.message,
-      }));
-      const first = issues[0];
-      return reply
-        .status(400)
-        .send(
-          body(
-            'VALIDATION_FAILED',
-            first ? `Invalid ${first.field}: ${first.problem}` : 'Invalid request.',
-            { issues },
-          ),
-        );
-    }
-    const error = translateDbError(rawError);
-    if (error instanceof AppError) {
-      return reply
-        .status(errorCatalogue[error.code])
-        .send(body(error.code, error.message, error.details));
-    }
-    if (!isResponseSerializationError(rawError)) {
-      const mapped = frameworkError(rawError);
-      if (mapped) return reply.status(errorCatalogue[mapped.error.code]).send(mapped);
-    }
-    request.log.error({ err: rawError }, 'unhandled error');
-    return reply
-      .status(500)
-      .send(body('INTERNAL', 'Internal error. The request id is in the x-request-id header.'));
+    const { status, body: response } = errorResponseOf(rawError, request);
+    return reply.status(status).send(response);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -56,7 +56,7 @@ describe('the route policy matrix', () => {
           };
         }),
       )
-      .filter((route) => route.url.startsWith('/api/'));
+      .filter((route) => route.url.startsWith('/api/') || route.url.startsWith('/fhir/'));
   });
   afterAll(() => dispose());
 

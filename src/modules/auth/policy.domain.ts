@@ -44,6 +44,10 @@ export const policy = {
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
+  /** FHIR import creates and updates patients and the catalogue in bulk: an integration's job. */
+  'fhir:import': ['admin'],
+  /** Bulk export hands out everything, patients included. */
+  'fhir:export': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof policy;
@@ -135,6 +139,11 @@ export const routePolicy = {
   'GET /api/v1/patients/:id/outreach': 'patients:read',
   'POST /api/v1/patients/:id/outreach': 'patients:write',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',
+  // FHIR R4: each type needs its data's permission, checked by the FHIR service.
+  'GET /fhir/R4/metadata': 'public',
+  'GET /fhir/R4/:type': 'signed-in',
+  'POST /fhir/R4/:type/_search': 'signed-in',
+  'GET /fhir/R4/:type/:id': 'signed-in',
 } as const satisfies Record<string, RouteAccess>;
 
 export function routeAccessOf(method: string, url: string): RouteAccess | undefined {
