@@ -47,7 +47,7 @@ describe('the route policy matrix', () => {
     routes = Object.entries(spec.paths)
       .flatMap(([path, methods]) =>
         Object.keys(methods).map((method) => {
-          const url = path.replace(/\{(\w+)\}/g, ':$1');
+          const url = path.replace(/\{(\w+)\}/g, ':$1').replace(/(.)\/$/, '$1');
           const key = `${method.toUpperCase()} ${url}`;
           return {
             method: method.toUpperCase(),

@@ -144,6 +144,12 @@ export const routePolicy = {
   'GET /fhir/R4/:type': 'signed-in',
   'POST /fhir/R4/:type/_search': 'signed-in',
   'GET /fhir/R4/:type/:id': 'signed-in',
+  'POST /fhir/R4': 'fhir:import',
+  'GET /fhir/R4/$export': 'fhir:export',
+  'GET /fhir/R4/Group/:id/$export': 'fhir:export',
+  'GET /fhir/R4/$export-status/:id': 'fhir:export',
+  'DELETE /fhir/R4/$export-status/:id': 'fhir:export',
+  'GET /fhir/R4/$export-file/:id/:file': 'fhir:export',
 } as const satisfies Record<string, RouteAccess>;
 
 export function routeAccessOf(method: string, url: string): RouteAccess | undefined {

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Context } from '../../context.ts';
 import { errorResponseOf } from '../../http/error-handler.ts';
 import type { ErrorCode } from '../../shared/errors.ts';
+import { exportRoutes } from './export.routes.ts';
 import { errorOutcome, fhirMediaType } from './fhir.domain.ts';
+import { importRoutes } from './import.routes.ts';
 
 /*
  * The FHIR R4 endpoint. Sign-in, roles and audit are those of /api/v1 (the same hooks and the
@@ -18,6 +20,8 @@ const idParam = z.string().regex(/^[A-Za-z0-9\-.]{1,64}$/, 'a FHIR id');
 const query = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
 /** The server's own address, for the links FHIR clients follow. */
+export { sendFhir };
+
 export function baseUrlOf(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}${fhirPrefix}`;
 }
@@ -38,8 +42,7 @@ function parseJson(
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract.
-export async function fhirRoutes(app: FastifyInstance, _options: { context: Context }) {
+export async function fhirRoutes(app: FastifyInstance, { context }: { context: Context }) {
   const fhir = app.withTypeProvider<ZodTypeProvider>();
 
   fhir.addContentTypeParser(
@@ -74,6 +77,9 @@ export async function fhirRoutes(app: FastifyInstance, _options: { context: Cont
       ),
     ),
   );
+
+  await fhir.register(importRoutes, { context });
+  await fhir.register(exportRoutes, { context });
 
   fhir.get('/metadata', async (request, reply) =>
     sendFhir(reply, 200, request.services.fhir.capability(baseUrlOf(request))),

@@ -1,6 +1,6 @@
 import { patientToFhir } from './map-patient.domain.ts';
 import { searchPatients } from './patients.repository.ts';
-import type { ResourceSource } from './sources.ts';
+import type { Importer, ResourceSource } from './sources.ts';
 
 export const patientSources: readonly ResourceSource[] = [
   {
@@ -28,3 +28,5 @@ export const patientSources: readonly ResourceSource[] = [
     },
   },
 ];
+
+export const patientImporters: readonly Importer[] = [];

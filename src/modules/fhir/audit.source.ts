@@ -1,0 +1,3 @@
+import type { ResourceSource } from './sources.ts';
+
+export const auditSources: readonly ResourceSource[] = [];
