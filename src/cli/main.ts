@@ -9,6 +9,7 @@ import { createDemoUsers } from './demo-users.ts';
 import { progressBar } from './progress.ts';
 import { readPassword } from './prompt.ts';
 import { addDirectoryCommands } from './directory-commands.ts';
+import { addExportCommands } from './export-commands.ts';
 import { addRematchCommands } from './rematch-commands.ts';
 import { addReportCommands } from './report-commands.ts';
 
@@ -194,6 +195,7 @@ export function buildCli(): Command {
   addRematchCommands(program, withServices, print);
   addReportCommands(program, withServices);
   addDirectoryCommands(program, withServices);
+  addExportCommands(program, withServices);
   return program;
 }
 
