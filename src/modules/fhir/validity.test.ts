@@ -40,6 +40,26 @@ describe('validateResource (the FHIR R4 JSON schema)', () => {
     ]);
   });
 
+  it('requires the elements R4 requires, primitives included', () => {
+    expect(validateResource({ resourceType: 'Task', intent: 'order' })).toEqual([
+      'Task: missing required element status',
+    ]);
+    expect(
+      validateResource({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ resource: { resourceType: 'Basic', code: {} }, request: { method: 'POST' } }],
+      }),
+    ).toEqual(['Bundle.entry[0].request: missing required element url']);
+    expect(
+      validateResource({ resourceType: 'Patient', extension: [{ valueString: 'x' }] }),
+    ).toEqual(['Patient.extension[0]: missing required element url']);
+    // A primitive given by its extension alone is present.
+    expect(
+      validateResource({ resourceType: 'Task', intent: 'order', _status: { extension: [] } }),
+    ).toEqual([]);
+  });
+
   it('refuses what is not an R4 resource', () => {
     expect(validateResource([])).toEqual(['(root): a resource is a JSON object']);
     expect(validateResource({ id: 'x' })).toEqual(['(root): missing resourceType']);
