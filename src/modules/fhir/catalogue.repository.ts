@@ -1,0 +1,390 @@
+import { sql, type Kysely, type SqlBool } from 'kysely';
+import type { Db, Row } from '../../db/database.ts';
+import { withDbErrors } from '../../db/errors.ts';
+import type { Clinician, ClinicianStatus } from '../clinicians/clinicians.domain.ts';
+import type { Location } from '../locations/locations.domain.ts';
+import type { OutsideProvider } from '../outside-providers/outside-providers.domain.ts';
+import type { ServiceArea } from '../service-areas/service-areas.domain.ts';
+import type {
+  Accommodation,
+  Certification,
+  Discipline,
+  ProviderModality,
+  Specialty,
+} from '../vocabulary/vocabulary.domain.ts';
+import { codeSystem, systems, type ServedType } from './fhir.domain.ts';
+import type { ExternalId } from './map.domain.ts';
+import { valuesOf, type ParsedSearch, type TokenValue } from './search.domain.ts';
+import {
+  all,
+  any,
+  codeArrayCondition,
+  col,
+  commonConditions,
+  each,
+  externalIdentifiers,
+  referenceCondition,
+  stringCondition,
+  type Column,
+  type Condition,
+} from './search.repository.ts';
+import type { WriteOutcome } from './sources.ts';
+
+/*
+ * The catalogue as FHIR reads and writes it: one page of service areas, locations, clinicians or
+ * outside providers for a search, and the writes of an import, which change a row only where a
+ * column differs (so importing the same resource twice changes nothing, not even the version).
+ */
+
+const bcp47 = 'urn:ietf:bcp:47';
+
+/** A string search on a name or an address: the start of any of its words. */
+function wordCondition(column: Column, value: string, exact: boolean): Condition {
+  if (exact) return stringCondition(column, value, true);
+  const pattern = `% ${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return any([stringCondition(column, value, false), sql<SqlBool>`${column} ilike ${pattern}`]);
+}
+
+/** `active` as a token: true or false. */
+function booleanOf(token: TokenValue): boolean | undefined {
+  if (token.system !== undefined && token.system !== null) return undefined;
+  return token.code === 'true' ? true : token.code === 'false' ? false : undefined;
+}
+
+async function withExternal<R extends { id: string }, T>(
+  db: Db,
+  type: ServedType,
+  rows: readonly R[],
+  map: (row: R, external: ExternalId[]) => T,
+): Promise<T[]> {
+  const external = await externalIdentifiers(
+    db,
+    type,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => map(row, external.get(row.id) ?? []));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+export function serviceAreaOf(row: Row<'service_area'>): ServiceArea {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    lat: row.lat,
+    lon: row.lon,
+    members: row.members,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function searchServiceAreas(db: Db, search: ParsedSearch) {
+  const conditions = [
+    ...commonConditions(search, {
+      type: 'Organization',
+      id: col('service_area.id'),
+      key: col('service_area.id'),
+      keyKind: 'uuid',
+      updated: col('service_area.updated_at'),
+      natural: [{ system: systems.serviceArea, column: col('service_area.code') }],
+    }),
+    ...each(valuesOf(search, 'name', 'string'), ({ value, exact }) =>
+      wordCondition(col('service_area.name'), value, exact),
+    ),
+  ];
+  const rows = await db
+    .selectFrom('service_area')
+    .selectAll()
+    .where(all(conditions))
+    .orderBy('service_area.id')
+    .limit(search.count + 1)
+    .execute();
+  return withExternal(db, 'Organization', rows, (row, external) => ({
+    area: serviceAreaOf(row),
+    external,
+  }));
+}
+
+export function locationOf(row: Row<'location'>): Location {
+  return {
+    id: row.id,
+    serviceAreaId: row.service_area_id,
+    name: row.name,
+    address: row.address,
+    lat: row.lat,
+    lon: row.lon,
+    accessible: row.accessible,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function searchLocations(db: Db, search: ParsedSearch) {
+  const conditions = [
+    ...commonConditions(search, {
+      type: 'Location',
+      id: col('location.id'),
+      key: col('location.id'),
+      keyKind: 'uuid',
+      updated: col('location.updated_at'),
+    }),
+    ...each(valuesOf(search, 'name', 'string'), ({ value, exact }) =>
+      wordCondition(col('location.name'), value, exact),
+    ),
+    ...each(valuesOf(search, 'address', 'string'), ({ value, exact }) =>
+      wordCondition(col('location.address'), value, exact),
+    ),
+    ...each(valuesOf(search, 'organization', 'reference'), (ref) =>
+      referenceCondition(col('location.service_area_id'), ['Organization'], ref),
+    ),
+  ];
+  const rows = await db
+    .selectFrom('location')
+    .selectAll()
+    .where(all(conditions))
+    .orderBy('location.id')
+    .limit(search.count + 1)
+    .execute();
+  return withExternal(db, 'Location', rows, (row, external) => ({
+    location: locationOf(row),
+    external,
+  }));
+}
+
+// The clinician table's CHECKs hold these columns to the domain's unions.
+export function clinicianOf(row: Row<'clinician'>): Clinician {
+  return {
+    id: row.id,
+    npi: row.npi,
+    name: row.name,
+    discipline: row.discipline as Discipline,
+    specialties: row.specialties as Specialty[],
+    languages: row.languages,
+    certifications: row.certifications as Certification[],
+    locationId: row.location_id,
+    fte: row.fte,
+    status: row.status as ClinicianStatus,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * One page of clinicians, as Practitioners (`type` Practitioner) or as their roles: the two
+ * share ids, and each has its own parameters and its own kept identifiers.
+ */
+export async function searchClinicians(
+  db: Db,
+  search: ParsedSearch,
+  type: 'Practitioner' | 'PractitionerRole',
+) {
+  const status = col('clinician.status');
+  const conditions = [
+    ...commonConditions(search, {
+      type,
+      id: col('clinician.id'),
+      key: col('clinician.id'),
+      keyKind: 'uuid',
+      updated: col('clinician.updated_at'),
+      natural: [{ system: systems.npi, column: col('clinician.npi') }],
+    }),
+    ...each(valuesOf(search, 'name', 'string'), ({ value, exact }) =>
+      wordCondition(col('clinician.name'), value, exact),
+    ),
+    ...each(valuesOf(search, 'communication', 'token'), (token) =>
+      codeArrayCondition(col('clinician.languages'), bcp47, token),
+    ),
+    // A Practitioner is active unless the clinician left; a role only while they work.
+    ...each(valuesOf(search, 'active', 'token'), (token) => {
+      const wanted = booleanOf(token);
+      if (wanted === undefined) return sql<SqlBool>`false`;
+      const active =
+        type === 'Practitioner'
+          ? sql<SqlBool>`${status} <> 'inactive'`
+          : sql<SqlBool>`${status} = 'active'`;
+      return wanted ? active : sql<SqlBool>`not ${active}`;
+    }),
+    ...each(valuesOf(search, 'practitioner', 'reference'), (ref) =>
+      referenceCondition(col('clinician.id'), ['Practitioner'], ref),
+    ),
+    ...each(valuesOf(search, 'location', 'reference'), (ref) =>
+      referenceCondition(col('clinician.location_id'), ['Location'], ref),
+    ),
+    ...each(valuesOf(search, 'organization', 'reference'), (ref) =>
+      referenceCondition(col('location.service_area_id'), ['Organization'], ref),
+    ),
+    ...each(valuesOf(search, 'specialty', 'token'), (token) =>
+      codeArrayCondition(col('clinician.specialties'), codeSystem('specialty'), token),
+    ),
+  ];
+  const rows = await db
+    .selectFrom('clinician')
+    .innerJoin('location', 'location.id', 'clinician.location_id')
+    .selectAll('clinician')
+    .select('location.service_area_id')
+    .where(all(conditions))
+    .orderBy('clinician.id')
+    .limit(search.count + 1)
+    .execute();
+  return withExternal(db, type, rows, (row, external) => ({
+    clinician: clinicianOf(row),
+    serviceAreaId: row.service_area_id,
+    external,
+  }));
+}
+
+// The outside_provider table's CHECKs hold these columns to the domain's unions.
+export function outsideProviderOf(row: Row<'outside_provider'>): OutsideProvider {
+  return {
+    id: row.id,
+    name: row.name,
+    organization: row.organization,
+    npi: row.npi,
+    specialties: row.specialties as Specialty[],
+    languages: row.languages,
+    certifications: row.certifications as Certification[],
+    modality: row.modality as ProviderModality,
+    lat: row.lat,
+    lon: row.lon,
+    accommodations: row.accommodations as Accommodation[],
+    weeklyCapacity: row.weekly_capacity,
+    accepting: row.accepting,
+    capacityConfirmedAt: row.capacity_confirmed_at,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** A characteristic token: an accommodation, a certification or a modality, by its system. */
+function characteristicCondition(token: TokenValue): Condition {
+  const options: Condition[] = [];
+  const fits = (vocabulary: string) =>
+    token.system === undefined || token.system === codeSystem(vocabulary);
+  if (fits('accommodation'))
+    options.push(
+      codeArrayCondition(col('outside_provider.accommodations'), codeSystem('accommodation'), {
+        ...token,
+        system: undefined,
+      }),
+    );
+  if (fits('certification'))
+    options.push(
+      codeArrayCondition(col('outside_provider.certifications'), codeSystem('certification'), {
+        ...token,
+        system: undefined,
+      }),
+    );
+  // A provider seeing patients both ways is emitted with both modalities.
+  if (fits('modality') && (token.code === 'in_person' || token.code === 'virtual'))
+    options.push(sql<SqlBool>`outside_provider.modality in (${token.code}, 'both')`);
+  return any(options);
+}
+
+export async function searchOutsideProviders(db: Db, search: ParsedSearch) {
+  const conditions = [
+    ...commonConditions(search, {
+      type: 'HealthcareService',
+      id: col('outside_provider.id'),
+      key: col('outside_provider.id'),
+      keyKind: 'uuid',
+      updated: col('outside_provider.updated_at'),
+      natural: [{ system: systems.npi, column: col('outside_provider.npi') }],
+    }),
+    ...each(valuesOf(search, 'name', 'string'), ({ value, exact }) =>
+      wordCondition(col('outside_provider.name'), value, exact),
+    ),
+    ...each(valuesOf(search, 'specialty', 'token'), (token) =>
+      codeArrayCondition(col('outside_provider.specialties'), codeSystem('specialty'), token),
+    ),
+    ...each(valuesOf(search, 'characteristic', 'token'), characteristicCondition),
+    // Every outside provider in the directory is an active service.
+    ...each(valuesOf(search, 'active', 'token'), (token) =>
+      booleanOf(token) === true ? sql<SqlBool>`true` : sql<SqlBool>`false`,
+    ),
+  ];
+  const rows = await db
+    .selectFrom('outside_provider')
+    .selectAll()
+    .where(all(conditions))
+    .orderBy('outside_provider.id')
+    .limit(search.count + 1)
+    .execute();
+  return withExternal(db, 'HealthcareService', rows, (row, external) => ({
+    provider: outsideProviderOf(row),
+    external,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes
+
+type CatalogueTable = 'service_area' | 'location' | 'clinician' | 'outside_provider';
+type Columns<T extends CatalogueTable> = Partial<
+  Omit<Row<T>, 'id' | 'version' | 'created_at' | 'updated_at'>
+>;
+
+/** Whether a stored value and a written one are the same (instants by time, arrays by items). */
+function same(stored: unknown, written: unknown): boolean {
+  if (stored instanceof Date || written instanceof Date)
+    return (
+      stored instanceof Date && written instanceof Date && stored.getTime() === written.getTime()
+    );
+  if (Array.isArray(stored) && Array.isArray(written))
+    return stored.length === written.length && stored.every((v, i) => v === written[i]);
+  return stored === written;
+}
+
+/**
+ * Writes one catalogue row: creates it with `id` when there is none and `create` gives its
+ * columns ('absent' when it does not), else updates only the columns that differ (`update` sees
+ * the current row). Throws
+ * DUPLICATE, UNKNOWN_REFERENCE or CONSTRAINT_VIOLATED when the database refuses the values.
+ */
+export async function writeCatalogueRow<T extends CatalogueTable>(
+  db: Db,
+  table: T,
+  id: string,
+  write: {
+    create: Columns<T> | undefined;
+    update: (current: Row<T>) => Columns<T>;
+  },
+): Promise<WriteOutcome | 'absent'> {
+  // Kysely cannot type a query over a table chosen by a type parameter; the signature above is
+  // what keeps callers honest (as in db/versioned.ts).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const anyDb = db as unknown as Kysely<any>;
+  const current = (await anyDb
+    .selectFrom(table as string)
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()) as Row<T> | undefined;
+  if (!current) {
+    if (!write.create) return 'absent';
+    const values = { id, ...write.create };
+    await withDbErrors(() => anyDb.insertInto(table as string).values(values).execute());
+    return 'created';
+  }
+  const columns = write.update(current);
+  const changed = Object.fromEntries(
+    Object.entries(columns).filter(
+      ([name, value]) => value !== undefined && !same(current[name as keyof Row<T>], value),
+    ),
+  );
+  if (Object.keys(changed).length === 0) return 'unchanged';
+  await withDbErrors(() =>
+    anyDb
+      .updateTable(table as string)
+      .set({ ...changed, version: sql`version + 1`, updated_at: sql`now()` })
+      .where('id', '=', id)
+      .execute(),
+  );
+  return 'updated';
+}
