@@ -26,6 +26,7 @@ import { createReferralService } from './modules/referrals/referrals.service.ts'
 import { createGrievanceService } from './modules/grievances/grievances.service.ts';
 import { createWorkloadService } from './modules/workload/workload.service.ts';
 import { createFhirService } from './modules/fhir/fhir.service.ts';
+import { createImportService } from './modules/fhir/import.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -102,6 +103,7 @@ function createServices(deps: ServiceDeps) {
     grievances: createGrievanceService(deps),
     workload: createWorkloadService(deps),
     fhir: createFhirService(deps),
+    fhirImport: createImportService(deps),
   };
 }
 

@@ -155,22 +155,40 @@ export function issueCodeOf(
   }
 }
 
-/** An OperationOutcome for one error: the stable code in `details`, the message as diagnostics. */
+/**
+ * An OperationOutcome for an error: the stable code in each issue's `details`, and one issue per
+ * problem when the error names several (each with its path as `expression`).
+ */
 export function errorOutcome(
   code: ErrorCode,
   message: string,
-  expression?: string[],
+  issues: readonly { field: string; problem: string }[] = [],
 ): OperationOutcome {
+  const severity = code === 'INTERNAL' || code === 'UNAVAILABLE' ? 'fatal' : 'error';
+  const details = (text: string) => ({ coding: [{ system: codeSystem('error'), code }], text });
+  if (issues.length <= 1) {
+    const field = issues[0]?.field;
+    return {
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity,
+          code: issueCodeOf(code),
+          details: details(message),
+          diagnostics: message,
+          ...(field ? { expression: [field] } : {}),
+        },
+      ],
+    };
+  }
   return {
     resourceType: 'OperationOutcome',
-    issue: [
-      {
-        severity: code === 'INTERNAL' || code === 'UNAVAILABLE' ? 'fatal' : 'error',
-        code: issueCodeOf(code),
-        details: { coding: [{ system: codeSystem('error'), code }], text: message },
-        diagnostics: message,
-        ...(expression && expression.length > 0 ? { expression } : {}),
-      },
-    ],
+    issue: issues.map((issue) => ({
+      severity,
+      code: issueCodeOf(code),
+      details: details(issue.problem),
+      diagnostics: `${issue.field}: ${issue.problem}`,
+      expression: [issue.field],
+    })),
   };
 }

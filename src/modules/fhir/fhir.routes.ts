@@ -63,9 +63,15 @@ export async function fhirRoutes(app: FastifyInstance, { context }: { context: C
 
   fhir.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorResponseOf(error, request);
-    const issues = (body.error.details as { issues?: { field?: string }[] } | undefined)?.issues;
-    const expression = issues?.flatMap((i) => (i.field ? [i.field] : []));
-    return sendFhir(reply, status, errorOutcome(body.error.code, body.error.message, expression));
+    const issues = (body.error.details as { issues?: unknown } | undefined)?.issues;
+    const named = Array.isArray(issues)
+      ? issues.flatMap((i: { field?: unknown; problem?: unknown }) =>
+          typeof i.field === 'string' && typeof i.problem === 'string'
+            ? [{ field: i.field, problem: i.problem }]
+            : [],
+        )
+      : [];
+    return sendFhir(reply, status, errorOutcome(body.error.code, body.error.message, named));
   });
   fhir.setNotFoundHandler((request, reply) =>
     sendFhir(

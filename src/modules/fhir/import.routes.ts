@@ -1,11 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Context } from '../../context.ts';
-import { AppError } from '../../shared/errors.ts';
+import { fhirMediaType } from './fhir.domain.ts';
 
-/** Transaction and batch Bundles (being built). */
+/** The largest Bundle one request may carry; the CLI splits larger inputs. */
+export const importBodyLimit = 64 * 1024 * 1024;
+
+/** `POST /fhir/R4` with a transaction or batch Bundle. */
 // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract.
 export const importRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
-  app.post('/', () => {
-    throw new AppError('UNAVAILABLE', 'Import is not ready yet.');
-  });
+  app.post(
+    '/',
+    { bodyLimit: importBodyLimit, schema: { body: z.unknown() } },
+    async (request, reply) =>
+      reply
+        .status(200)
+        .type(`${fhirMediaType}; charset=utf-8`)
+        .send(await request.services.fhirImport.importBundle(request.body)),
+  );
 };

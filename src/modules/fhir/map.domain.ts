@@ -12,6 +12,12 @@ export interface ExternalId {
   value: string;
 }
 
+/** A problem that stops one import entry: where, and what is wrong (never the value itself). */
+export interface Problem {
+  path: string;
+  problem: string;
+}
+
 /** What an incoming resource maps to, and the elements Continuity did not use (FHIRPath-like). */
 export interface Mapped<T> {
   value: T;

@@ -1,5 +1,7 @@
-import { patientToFhir } from './map-patient.domain.ts';
-import { searchPatients } from './patients.repository.ts';
+import type { Patient as FhirPatient } from '@medplum/fhirtypes';
+import { AppError } from '../../shared/errors.ts';
+import { patientFromFhir, patientToFhir } from './map-patient.domain.ts';
+import { nearestServiceArea, searchPatients, upsertPatient } from './patients.repository.ts';
 import type { Importer, ResourceSource } from './sources.ts';
 
 export const patientSources: readonly ResourceSource[] = [
@@ -29,4 +31,43 @@ export const patientSources: readonly ResourceSource[] = [
   },
 ];
 
-export const patientImporters: readonly Importer[] = [];
+export const patientImporters: readonly Importer[] = [
+  {
+    type: 'Patient',
+    permission: 'patients:write',
+    prepare(resource, resolve) {
+      const { value, unused, problems } = patientFromFhir(resource as FhirPatient, (ref, types) =>
+        resolve.id(ref, types),
+      );
+      return {
+        problems,
+        unused,
+        async write(db, id, exists) {
+          const serviceAreaId =
+            value.serviceAreaId ?? (await nearestServiceArea(db, value.lat, value.lon));
+          if (serviceAreaId === undefined)
+            throw new AppError(
+              'UNKNOWN_REFERENCE',
+              'There is no service area to place the patient in.',
+            );
+          const outcome = await upsertPatient(db, id, exists, {
+            mrn: value.mrn,
+            name: value.name,
+            birth_date: value.birthDate,
+            language: value.language,
+            service_area_id: serviceAreaId,
+            lat: value.lat,
+            lon: value.lon,
+            needs: value.needs,
+            conditions: value.conditions,
+            risk: value.risk,
+            discharged_at: value.dischargedAt,
+            perinatal: value.perinatal,
+            contact_preferences: { ...value.contactPreferences },
+          });
+          return { outcome, patientIds: [id] };
+        },
+      };
+    },
+  },
+];

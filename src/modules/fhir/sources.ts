@@ -2,6 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Db } from '../../db/database.ts';
 import type { Permission } from '../auth/policy.domain.ts';
 import type { ServedType } from './fhir.domain.ts';
+import type { Problem } from './map.domain.ts';
 import type { ParamSpecs, ParsedSearch } from './search.domain.ts';
 import type { KeyKind } from './search.repository.ts';
 import { auditSources } from './audit.source.ts';
@@ -63,10 +64,7 @@ export interface Resolver {
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
 /** A problem that stops one entry: where, and what is wrong (never the value itself). */
-export interface EntryProblem {
-  path: string;
-  problem: string;
-}
+export type EntryProblem = Problem;
 
 /** One incoming resource, mapped and checked, ready to write. */
 export interface PreparedEntry {
