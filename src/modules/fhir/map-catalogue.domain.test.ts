@@ -36,6 +36,12 @@ const clinicianId = '0190f0a0-0000-7000-8000-000000000003';
 const providerId = '0190f0a0-0000-7000-8000-000000000004';
 const ehr = [{ system: 'https://ehr.example.org/ids', value: 'E-17' }];
 
+/** An entity's own fields, without what the server assigns. */
+function fieldsOf(entity: object): Record<string, unknown> {
+  const server = new Set(['id', 'version', 'createdAt', 'updatedAt']);
+  return Object.fromEntries(Object.entries(entity).filter(([key]) => !server.has(key)));
+}
+
 /** References as an import would resolve them: any `Type/id`, and the Bundle's resources. */
 function refs(bundle: readonly Resource[] = []): References {
   return {
@@ -128,8 +134,7 @@ describe('Location ↔ location', () => {
     expect(validateResource(resource)).toEqual([]);
     expect(resource.managingOrganization?.reference).toBe(`Organization/${areaId}`);
     const back = locationFromFhir(resource, refs());
-    const { id: _id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = location;
-    expect(back).toEqual({ value: fields, unused: [], problems: [] });
+    expect(back).toEqual({ value: fieldsOf(location), unused: [], problems: [] });
   });
 
   it('refuses a location whose service area is not known, without quoting values', () => {
@@ -266,8 +271,7 @@ describe('HealthcareService ↔ outside provider', () => {
       .map((c) => c.code);
     expect(modalities).toEqual(codes);
     const back = outsideProviderFromFhir(resource, refs());
-    const { id: _id, version: _v, createdAt: _c, updatedAt: _u, ...fields } = given;
-    expect(back).toEqual({ value: fields, unused: [], problems: [] });
+    expect(back).toEqual({ value: fieldsOf(given), unused: [], problems: [] });
   });
 
   it('keeps a provider without NPI, organization or confirmation as such', () => {
