@@ -9,6 +9,7 @@ import { createDemoUsers } from './demo-users.ts';
 import { progressBar } from './progress.ts';
 import { readPassword } from './prompt.ts';
 import { addDirectoryCommands } from './directory-commands.ts';
+import { addFhirImportCommand } from './fhir-import-command.ts';
 import { addExportCommands } from './export-commands.ts';
 import { addRematchCommands } from './rematch-commands.ts';
 import { addReportCommands } from './report-commands.ts';
@@ -195,6 +196,7 @@ export function buildCli(): Command {
   addRematchCommands(program, withServices, print);
   addReportCommands(program, withServices);
   addDirectoryCommands(program, withServices);
+  addFhirImportCommand(program, withServices);
   addExportCommands(program, withServices);
   return program;
 }

@@ -157,19 +157,39 @@ export function matchIdentifiers(entry: IncomingEntry): { system: string; value:
   return [...own, { system: parsed.identifier.system, value: parsed.identifier.code }];
 }
 
-/** The informational outcome of an entry: what Continuity did not use. */
-export function unusedOutcome(unused: readonly string[]): OperationOutcome | undefined {
-  if (unused.length === 0) return undefined;
-  return {
-    resourceType: 'OperationOutcome',
-    issue: unused.map((path) => ({
+/**
+ * The informational outcome of a written entry: UPDATED or UNCHANGED (a 200 says neither), and
+ * each element Continuity did not use.
+ */
+export function outcomeOf(
+  outcome: 'created' | 'updated' | 'unchanged',
+  unused: readonly string[],
+): OperationOutcome | undefined {
+  const said =
+    outcome === 'created'
+      ? []
+      : [
+          {
+            severity: 'information' as const,
+            code: 'informational' as const,
+            details: {
+              coding: [{ system: codeSystem('import'), code: outcome.toUpperCase() }],
+            },
+            diagnostics:
+              outcome === 'updated' ? 'Updated.' : 'Already up to date; nothing changed.',
+          },
+        ];
+  const issues = [
+    ...said,
+    ...unused.map((path) => ({
       severity: 'information' as const,
       code: 'informational' as const,
       details: { coding: [{ system: codeSystem('import'), code: 'NOT_USED' }] },
       diagnostics: `Continuity does not use ${path}; it was not stored.`,
       expression: [path],
     })),
-  };
+  ];
+  return issues.length === 0 ? undefined : { resourceType: 'OperationOutcome', issue: issues };
 }
 
 /** The response entry of a resource type Continuity does not keep. */
@@ -185,6 +205,7 @@ export function skippedEntry(type: string): BundleEntry {
             code: 'not-supported',
             details: { coding: [{ system: codeSystem('import'), code: 'TYPE_NOT_USED' }] },
             diagnostics: `Continuity does not keep ${type.slice(0, 64)} resources; nothing was stored.`,
+            expression: [type.slice(0, 64)],
           },
         ],
       },

@@ -16,7 +16,7 @@ import {
   referencesIn,
   matchIdentifiers,
   skippedEntry,
-  unusedOutcome,
+  outcomeOf,
   writeOrder,
   type IncomingEntry,
 } from './import.domain.ts';
@@ -190,7 +190,7 @@ export function createImportService({ db, access }: ServiceDeps) {
   }
 
   const responseOf = (planned: Planned, outcome: WriteOutcome): BundleEntry => {
-    const info = unusedOutcome(planned.prepared.unused);
+    const info = outcomeOf(outcome, planned.prepared.unused);
     return {
       response: {
         status: statusText[outcome],
