@@ -18,8 +18,16 @@ import {
   create,
 } from '../../test/factories.ts';
 import { validateResource } from '../../test/fhir-validate.ts';
-import { actingAs, bearerFor, describeEachEngine } from '../../test/harness.ts';
-import { catalogueImporters } from './catalogue.source.ts';
+import {
+  actingAs,
+  bearerFor,
+  createTestContext,
+  describeEachEngine,
+  testEngines,
+} from '../../test/harness.ts';
+import type { Db } from '../../db/database.ts';
+import { cliActor } from '../auth/policy.domain.ts';
+import { catalogueImporters, catalogueSources } from './catalogue.source.ts';
 import { codeSystem, extensionUrl, systems, type ServedType } from './fhir.domain.ts';
 import { referenceId } from './map.domain.ts';
 import type { Importer, Resolver } from './sources.ts';
@@ -51,6 +59,22 @@ function resolverOf(bundle: readonly Resource[] = []): Resolver {
     },
     resource: (ref) => bundle.find((r) => `${r.resourceType}/${r.id ?? ''}` === ref),
   };
+}
+
+/** Every catalogue resource, type by type in import order, as search gives them. */
+async function everything(db: Db): Promise<Resource[]> {
+  const all: Resource[] = [];
+  for (const source of catalogueSources) {
+    let after: string | null = null;
+    for (;;) {
+      const search = { params: new Map(), count: 100, after };
+      const found = await source.search(db, search, { patients: false, groupId: null });
+      all.push(...found.slice(0, 100).map((f) => f.resource));
+      if (found.length <= 100) break;
+      after = found[99]?.key ?? null;
+    }
+  }
+  return all;
 }
 
 describeEachEngine('FHIR catalogue', (use) => {
@@ -316,5 +340,39 @@ describeEachEngine('FHIR catalogue', (use) => {
     await expect(prepared.write(context.db, randomUUID(), false)).rejects.toMatchObject({
       code: 'UNKNOWN_REFERENCE',
     });
+  });
+
+  it("round-trips the demo region's catalogue into an empty database unchanged", async () => {
+    const { context } = use();
+    await context
+      .servicesFor(cliActor('test'))
+      .seed.seed({ scale: 'demo', seed: 1, replace: true });
+    const exported = await everything(context.db);
+    expect(new Set(exported.map((r) => r.resourceType)).size).toBe(5);
+    const resolver = resolverOf(exported);
+    // Imported again where it came from, nothing changes.
+    for (const resource of exported) {
+      expect(validateResource(resource)).toEqual([]);
+      const prepared = importer(resource.resourceType as ServedType).prepare(resource, resolver);
+      expect(prepared.problems).toEqual([]);
+      expect(prepared.unused).toEqual([]);
+      expect((await prepared.write(context.db, resource.id ?? '', true)).outcome).toBe('unchanged');
+    }
+    // Into an empty database, it gives the same resources but for the server's metadata.
+    // (The embedded engine, whichever engine the suite runs on: the import must not care.)
+    const embedded = testEngines().find((engine) => engine.name === 'pglite');
+    if (!embedded) throw new Error('The embedded engine is always there.');
+    const empty = await createTestContext(embedded);
+    try {
+      for (const resource of exported) {
+        const prepared = importer(resource.resourceType as ServedType).prepare(resource, resolver);
+        await prepared.write(empty.db, resource.id ?? '', false);
+      }
+      const again = await everything(empty.db);
+      const stripped = (list: Resource[]) => list.map((r) => ({ ...r, meta: undefined }));
+      expect(stripped(again)).toEqual(stripped(exported));
+    } finally {
+      await empty.dispose();
+    }
   });
 });
