@@ -50,26 +50,20 @@ export function capabilityStatement(
     rest: [
       {
         mode: 'server',
-        documentation:
-          'Reads and searches need a signed-in user or an API token (Authorization: Bearer); each type needs the role its data needs. Unknown search parameters are refused.',
+        documentation: `Reads and searches need a signed-in user or an API token (Authorization: Bearer); each type needs the role its data needs. Unknown search parameters are refused. Transaction and batch Bundles create and update ${importableTypes.join(', ')}, matched by identifier; other types in a Bundle are reported, not stored.`,
         security: {
           cors: false,
           description: 'Bearer API tokens or the session cookie of /api/v1/auth/login.',
         },
         resource: types.map(({ type, params }) => ({
           type,
-          interaction: [
-            { code: 'read' as const },
-            { code: 'search-type' as const },
-            ...(importableTypes.includes(type)
-              ? [{ code: 'create' as const }, { code: 'update' as const }]
-              : []),
-          ],
+          // Writes come only inside transaction and batch Bundles (the system interactions below).
+          interaction: [{ code: 'read' as const }, { code: 'search-type' as const }],
+          ...(importableTypes.includes(type)
+            ? { documentation: 'Taken by transaction and batch Bundles, matched by identifier.' }
+            : {}),
           versioning: 'no-version' as const,
           readHistory: false,
-          updateCreate: importableTypes.includes(type),
-          conditionalCreate: importableTypes.includes(type),
-          conditionalUpdate: importableTypes.includes(type),
           searchParam: Object.entries({ ...commonParams, ...params }).map(([name, spec]) => ({
             name,
             type: fhirTypeOfParam[spec.kind],
