@@ -48,7 +48,17 @@ const supportedParams = new Set(['_type', '_since', '_outputFormat']);
 
 /** A FHIR instant: a time with seconds and a zone. */
 const instantPattern =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
+  /^(\d{4})-(\d{2})-(\d{2})T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?(Z|[+-](0\d|1[0-4]):[0-5]\d)$/;
+
+/** The instant a FHIR instant names, or undefined when it is not one (or not a real day). */
+function instantOf(text: string): Date | undefined {
+  const match = instantPattern.exec(text);
+  if (!match) return undefined;
+  const [, y, m, d] = match.map(Number);
+  const day = new Date(Date.UTC(y ?? 0, (m ?? 0) - 1, d ?? 0));
+  if (day.getUTCMonth() !== (m ?? 0) - 1 || day.getUTCDate() !== d) return undefined;
+  return new Date(text);
+}
 
 function single(
   query: Readonly<Record<string, string | string[] | undefined>>,
@@ -101,9 +111,8 @@ export function parseExportRequest(
   const sinceText = single(query, '_since');
   let since: Date | null = null;
   if (sinceText !== undefined) {
-    const at = new Date(sinceText);
-    if (!instantPattern.test(sinceText) || Number.isNaN(at.getTime()))
-      throw invalid('_since', 'give an instant as YYYY-MM-DDThh:mm:ss[.sss](Z|±hh:mm)');
+    const at = instantOf(sinceText);
+    if (!at) throw invalid('_since', 'give an instant as YYYY-MM-DDThh:mm:ss[.sss](Z|±hh:mm)');
     since = at;
   }
   return { types, since };

@@ -252,8 +252,13 @@ export function createExportService(
       if (!(await finishExportJob(db, id, { status: 'completed', output, at: clock.now() })))
         throw new ExportStopped();
     } catch (error) {
-      await rm(jobDir(id), { recursive: true, force: true });
-      if (error instanceof ExportStopped) return;
+      // A partial export is never served: its files go (whatever made writing them fail).
+      const removeFiles = () =>
+        rm(jobDir(id), { recursive: true, force: true }).catch(() => undefined);
+      if (error instanceof ExportStopped) {
+        await removeFiles();
+        return;
+      }
       const code = signal.aborted
         ? 'the server stopped'
         : isAppError(error)
@@ -266,6 +271,7 @@ export function createExportService(
         error: failureText(current, code),
         at: clock.now(),
       });
+      await removeFiles();
       if (!signal.aborted) throw error;
     }
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OperationOutcome, Resource } from '@medplum/fhirtypes';
@@ -17,7 +17,12 @@ import {
   testEngines,
 } from '../../test/harness.ts';
 import { exportFhir } from '../../cli/export-commands.ts';
-import type { Manifest } from './export.domain.ts';
+import {
+  parseExportRequest,
+  progressText,
+  requireRespondAsync,
+  type Manifest,
+} from './export.domain.ts';
 import { createExportService, exportJobsOf } from './export.service.ts';
 import { sources } from './sources.ts';
 
@@ -94,6 +99,73 @@ async function sourceCount(context: Context, type: string): Promise<number> {
     after = found[999]?.key ?? null;
   }
 }
+
+describe('export parameters', () => {
+  const available = [
+    { type: 'Organization', patientCompartment: false },
+    { type: 'Patient', patientCompartment: true },
+    { type: 'Appointment', patientCompartment: true },
+  ] as const;
+  const parse = (query: Record<string, string>, group = false) =>
+    parseExportRequest(query, [...available], group);
+
+  it.each([
+    [{}, false, ['Organization', 'Patient', 'Appointment']],
+    [{}, true, ['Patient', 'Appointment']],
+    [{ _type: 'Appointment,Patient' }, false, ['Patient', 'Appointment']],
+    [{ _type: 'Patient', _outputFormat: 'application/fhir+ndjson' }, false, ['Patient']],
+    [{ _outputFormat: 'ndjson' }, true, ['Patient', 'Appointment']],
+  ])('takes %o (group %s) as %o', (query, group, types) => {
+    expect(parse(query, group).types).toEqual(types);
+  });
+
+  it.each([
+    [{ _type: 'Organization' }, true, '_type'],
+    [{ _type: 'Observation' }, false, '_type'],
+    [{ _type: 'Patient,' }, false, '_type'],
+    [{ _since: '2025-01-01' }, false, '_since'],
+    [{ _since: '2025-02-30T00:00:00Z' }, false, '_since'],
+    [{ _since: '2025-01-01T00:00:00' }, false, '_since'],
+    [{ _outputFormat: 'application/fhir+json' }, false, '_outputFormat'],
+    [{ patient: 'Patient/1' }, false, 'patient'],
+  ])('refuses %o (group %s), naming %s', (query, group, param) => {
+    expect(() => parse(query, group)).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION_FAILED',
+        details: { issues: [expect.objectContaining({ field: `query.${param}` })] },
+      }),
+    );
+  });
+
+  it('reads _since as an instant with its zone', () => {
+    expect(parse({ _since: '2025-03-01T08:00:00-08:00' }).since?.toISOString()).toBe(
+      '2025-03-01T16:00:00.000Z',
+    );
+    expect(parse({}).since).toBeNull();
+  });
+
+  it('needs Prefer: respond-async, among other preferences or alone', () => {
+    expect(() => {
+      requireRespondAsync(undefined);
+    }).toThrow('respond-async');
+    expect(() => {
+      requireRespondAsync('return=minimal');
+    }).toThrow('respond-async');
+    expect(() => {
+      requireRespondAsync('return=minimal, respond-async');
+    }).not.toThrow();
+    expect(() => {
+      requireRespondAsync('Respond-Async');
+    }).not.toThrow();
+  });
+
+  it('says how far a job has got', () => {
+    expect(progressText(['Patient', 'Group'], {})).toBe('0 of 2 types done; 0 resources written');
+    expect(progressText(['Patient', 'Group'], { Patient: 1000, Group: 20 })).toBe(
+      '1 of 2 types done; 1020 resources written; writing Group',
+    );
+  });
+});
 
 for (const engine of testEngines()) {
   describe(`FHIR bulk export [${engine.name}]`, () => {
@@ -334,6 +406,46 @@ for (const engine of testEngines()) {
       expect(done.statusCode).toBe(200);
     });
 
+    it('marks a job failed, naming no patient, when it cannot write; 500 with an OperationOutcome', async () => {
+      const s = use();
+      const exports = join(s.dataDir, 'exports');
+      await rename(exports, `${exports}.aside`);
+      await writeFile(exports, 'not a folder');
+      try {
+        const location = await kickOff(s.app, '/fhir/R4/$export?_type=Patient');
+        await exportJobsOf(s.context.db).settled();
+        const status = await s.app.inject({ method: 'GET', url: pathOf(location) });
+        expect(status.statusCode).toBe(500);
+        const outcome = status.json<OperationOutcome>();
+        expect(outcome.issue[0]?.diagnostics).toMatch(/^The export failed \(ENOTDIR\)/);
+      } finally {
+        await rm(exports);
+        await rename(`${exports}.aside`, exports);
+      }
+    });
+
+    it('stops its jobs when the server closes, marking them failed', async () => {
+      const s = use();
+      const other = await buildApp(s.context, { logger: false });
+      await other.ready();
+      const location = await kickOff(
+        actingAs(other, await bearerFor(s.context, 'admin')),
+        '/fhir/R4/$export',
+      );
+      await other.close();
+      const jobId = location.split('/').at(-1) ?? '';
+      const job = await s.context.db
+        .selectFrom('bulk_export')
+        .select(['status', 'error'])
+        .where('id', '=', jobId)
+        .executeTakeFirstOrThrow();
+      expect(job).toEqual({
+        status: 'failed',
+        error: expect.stringMatching(/\(the server stopped\)/) as string,
+      });
+      expect(await readdir(join(s.dataDir, 'exports'))).not.toContain(jobId);
+    });
+
     it('writes the same files into a folder from the CLI', async () => {
       const s = use();
       const manifest = await exportAll(s, '/fhir/R4/$export');
@@ -356,6 +468,7 @@ for (const engine of testEngines()) {
         expect(text).toBe(served.map((line) => `${line}\n`).join(''));
       }
       expect(written.output[0]?.url).toMatch(/^file:\/\//);
+      await expect(exportFhir(service, { out })).rejects.toThrow('already holds NDJSON files');
     });
   });
 }
