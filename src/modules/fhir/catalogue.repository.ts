@@ -369,7 +369,12 @@ export async function writeCatalogueRow<T extends CatalogueTable>(
   if (!current) {
     if (!write.create) return 'absent';
     const values = { id, ...write.create };
-    await withDbErrors(() => anyDb.insertInto(table as string).values(values).execute());
+    await withDbErrors(() =>
+      anyDb
+        .insertInto(table as string)
+        .values(values)
+        .execute(),
+    );
     return 'created';
   }
   const columns = write.update(current);
@@ -387,4 +392,10 @@ export async function writeCatalogueRow<T extends CatalogueTable>(
       .execute(),
   );
   return 'updated';
+}
+
+/** Whether a clinician holds this id. */
+export async function clinicianExists(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('clinician').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
 }

@@ -7,6 +7,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.ts';
 import {
+  clinicianExists,
   searchClinicians,
   searchLocations,
   searchOutsideProviders,
@@ -251,7 +252,9 @@ export const catalogueImporters: readonly Importer[] = [
         unused,
         async write(db, id, exists) {
           const clinicianId = value.clinicianId ?? id;
-          if (exists && clinicianId !== id)
+          // The role's own id may be one the import gave it and no clinician holds (a role has
+          // no row of its own): only another clinician's is a conflict.
+          if (exists && clinicianId !== id && (await clinicianExists(db, id)))
             throw new AppError(
               'CONFLICT',
               'The PractitionerRole matches one clinician and names another as its practitioner.',

@@ -375,4 +375,120 @@ describeEachEngine('FHIR catalogue', (use) => {
       await empty.dispose();
     }
   });
+
+  it('imports an EHR-style catalogue transaction through the endpoint, and the same one again changes nothing', async () => {
+    const { app, context } = use();
+    const ehr = (value: string) => ({ system: 'https://ehr.example.org/id', value });
+    const geolocation = (lat: number, lon: number) => ({
+      url: 'http://hl7.org/fhir/StructureDefinition/geolocation',
+      extension: [
+        { url: 'latitude', valueDecimal: lat },
+        { url: 'longitude', valueDecimal: lon },
+      ],
+    });
+    const entries: { fullUrl: string; resource: Resource }[] = [
+      {
+        fullUrl: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000001',
+        resource: {
+          resourceType: 'Organization',
+          identifier: [{ system: systems.serviceArea, value: 'EHRAREA' }, ehr('ORG-1')],
+          name: 'EHR area',
+          telecom: [{ system: 'phone', value: '555-0100' }],
+          address: [{ extension: [geolocation(34.2, -118.5)] }],
+        } satisfies Organization,
+      },
+      {
+        fullUrl: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000002',
+        resource: {
+          resourceType: 'Location',
+          identifier: [ehr('LOC-1')],
+          name: 'EHR clinic',
+          address: { line: ['9 Topanga Canyon Blvd'], city: 'Canoga Park', state: 'CA' },
+          position: { latitude: 34.2, longitude: -118.6 },
+          managingOrganization: { reference: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000001' },
+        } satisfies FhirLocation,
+      },
+      {
+        fullUrl: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000003',
+        resource: {
+          resourceType: 'Practitioner',
+          identifier: [{ system: systems.npi, value: '1777777777' }, ehr('PR-1')],
+          name: [{ family: 'Nakamura', given: ['Keiko'] }],
+          gender: 'female',
+        } satisfies Practitioner,
+      },
+      {
+        fullUrl: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000004',
+        resource: {
+          resourceType: 'PractitionerRole',
+          identifier: [ehr('ROLE-1')],
+          practitioner: { reference: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000003' },
+          location: [{ reference: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000002' }],
+          code: [{ coding: [{ system: codeSystem('discipline'), code: 'lmft' }] }],
+          specialty: [{ coding: [{ system: codeSystem('specialty'), code: 'grief' }] }],
+        } satisfies PractitionerRole,
+      },
+      {
+        fullUrl: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000005',
+        resource: {
+          resourceType: 'HealthcareService',
+          identifier: [ehr('HS-1')],
+          name: 'EHR outside therapy',
+          location: [{ reference: 'urn:uuid:6f1c0d4e-0000-4000-8000-000000000002' }],
+          characteristic: [{ coding: [{ system: codeSystem('modality'), code: 'in_person' }] }],
+        } satisfies HealthcareService,
+      },
+    ];
+    const post = {
+      method: 'POST' as const,
+      url: '/fhir/R4',
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: entries }),
+    };
+    const first = await app.inject(post);
+    expect(first.statusCode, first.body).toBe(200);
+    const statuses = (bundle: Bundle) => bundle.entry?.map((e) => e.response?.status);
+    // The Practitioner alone writes nothing; its role creates the clinician.
+    expect(statuses(first.json<Bundle>())).toEqual([
+      '201 Created',
+      '201 Created',
+      '200 OK',
+      '201 Created',
+      '201 Created',
+    ]);
+    const unused = first
+      .json<Bundle>()
+      .entry?.flatMap((e) => e.response?.outcome?.issue.map((i) => i.expression?.[0]) ?? []);
+    expect(unused).toEqual(expect.arrayContaining(['Organization.telecom', 'Practitioner.gender']));
+    const clinician = await context.db
+      .selectFrom('clinician')
+      .selectAll()
+      .where('npi', '=', '1777777777')
+      .executeTakeFirstOrThrow();
+    expect(clinician).toMatchObject({ name: 'Keiko Nakamura', discipline: 'lmft', version: 1 });
+    const practitionerId = (first.json<Bundle>().entry?.[2]?.response?.location ?? '').split(
+      '/',
+    )[1];
+    expect(practitionerId).toBe(clinician.id);
+
+    const again = await app.inject(post);
+    expect(again.statusCode, again.body).toBe(200);
+    expect(statuses(again.json<Bundle>())).toEqual(Array(5).fill('200 OK'));
+    const reread = await context.db
+      .selectFrom('clinician')
+      .select('version')
+      .where('id', '=', clinician.id)
+      .executeTakeFirstOrThrow();
+    expect(reread.version).toBe(1);
+    const place = await getBundle(
+      app,
+      `/fhir/R4/Location?identifier=${encodeURIComponent('https://ehr.example.org/id')}|LOC-1`,
+    );
+    expect(place.entry?.[0]?.resource).toMatchObject({
+      address: { text: '9 Topanga Canyon Blvd, Canoga Park, CA' },
+    });
+    expect(place.entry?.[0]?.resource?.id).toBe(clinician.location_id);
+    const byEhr = `identifier=${encodeURIComponent('https://ehr.example.org/id')}|PR-1`;
+    expect(await ids(app, `/fhir/R4/Practitioner?${byEhr}`)).toEqual([clinician.id]);
+  });
 });
