@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { AppError } from '../../shared/errors.ts';
-import type { Patient, Risk } from '../patients/patients.domain.ts';
-import type { Need, Specialty } from '../vocabulary/vocabulary.domain.ts';
+import type { Patient } from '../patients/patients.domain.ts';
+import { toPatient } from '../patients/patients.repository.ts';
 import { systems } from './fhir.domain.ts';
 import { valuesOf, type ParsedSearch } from './search.domain.ts';
 import {
@@ -17,29 +17,6 @@ import {
 } from './search.repository.ts';
 import type { ExternalId } from './map.domain.ts';
 import type { SearchScope } from './sources.ts';
-
-// The patient table's CHECKs hold these columns to the domain's unions.
-export function patientOf(row: Row<'patient'>): Patient {
-  return {
-    id: row.id,
-    mrn: row.mrn,
-    name: row.name,
-    birthDate: row.birth_date,
-    language: row.language,
-    serviceAreaId: row.service_area_id,
-    lat: row.lat,
-    lon: row.lon,
-    needs: row.needs as Need[],
-    conditions: row.conditions as Specialty[],
-    risk: row.risk as Risk,
-    dischargedAt: row.discharged_at,
-    perinatal: row.perinatal,
-    contactPreferences: row.contact_preferences,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** Patients of a group's roster (for Group/{id}/$export): active, waitlisted or paused members. */
 export function memberOf(patientId: string, groupId: string) {
@@ -82,7 +59,7 @@ export async function searchPatients(
     'Patient',
     rows.map((r) => r.id),
   );
-  return rows.map((row) => ({ patient: patientOf(row), external: external.get(row.id) ?? [] }));
+  return rows.map((row) => ({ patient: toPatient(row), external: external.get(row.id) ?? [] }));
 }
 
 /** Whether two column values are the same (dates by instant, arrays and JSON by content). */

@@ -16,7 +16,7 @@ import type {
 // The CHECK constraints of the patient table guarantee these narrowings. contact_preferences is
 // written only through the API's strict schema, and the response schema checks it again on the
 // way out.
-function toPatient(row: Row<'patient'>): Patient {
+export function toPatient(row: Row<'patient'>): Patient {
   return {
     id: row.id,
     mrn: row.mrn,
