@@ -75,6 +75,10 @@ function typeProgressBar() {
       }
       bar.update(typesDone, payload);
     },
+    /** Shows the bar full: every type written. */
+    complete: () => {
+      if (started) bar.update(bar.getTotal());
+    },
     stop: () => {
       if (started) bar.stop();
     },
@@ -114,7 +118,9 @@ export function addExportCommands(program: Command, withServices: WithServices):
           access: createAccess(context.db, context.clock, cliActor(userInfo().username)),
         });
         try {
-          return await exportFhir(service, options, bar.update);
+          const written = await exportFhir(service, options, bar.update);
+          bar.complete();
+          return written;
         } finally {
           bar.stop();
         }

@@ -410,7 +410,12 @@ export function createExportService(
       return manifestOf(
         {
           transactionTime,
-          requestUrl: `continuity export fhir${groupId ? ` --group ${groupId}` : ''}`,
+          requestUrl: [
+            'continuity export fhir',
+            ...(query._type === undefined ? [] : [`--type ${request.types.join(',')}`]),
+            ...(request.since ? [`--since ${request.since.toISOString()}`] : []),
+            ...(groupId ? [`--group ${groupId}`] : []),
+          ].join(' '),
           output: outputsOf(counts, fileNameOf),
         },
         base,
