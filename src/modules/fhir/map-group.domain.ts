@@ -216,6 +216,12 @@ export function groupFromFhir(
   const seen = new Set<GroupCharacteristicCode>();
   (resource.characteristic ?? []).forEach((c, i) => {
     const path = `characteristic[${i}]`;
+    const code = c.code.coding?.find((x) => x.system === characteristicSystem)?.code;
+    // An exclusion, or a characteristic Continuity does not know, is unused whole.
+    if (c.exclude || !isOneOf(groupCharacteristics, code)) {
+      unused.add(path);
+      return;
+    }
     unused.nested(path, c, [
       'code',
       'exclude',
@@ -223,11 +229,6 @@ export function groupFromFhir(
       'valueQuantity',
       'valueReference',
     ]);
-    const code = c.code.coding?.find((x) => x.system === characteristicSystem)?.code;
-    if (c.exclude || !isOneOf(groupCharacteristics, code)) {
-      unused.add(path);
-      return;
-    }
     seen.add(code);
     const codeOf = (vocabulary: string) =>
       c.valueCodeableConcept?.coding?.find((x) => x.system === codeSystem(vocabulary))?.code;
