@@ -17,11 +17,10 @@ import {
 import {
   locationFromFhir,
   locationToFhir,
-  outsideProviderFromFhir,
-  outsideProviderToFhir,
   serviceAreaFromFhir,
   serviceAreaToFhir,
 } from './map-catalogue.domain.ts';
+import { outsideProviderFromFhir, outsideProviderToFhir } from './map-healthcare-service.domain.ts';
 import {
   practitionerFromFhir,
   practitionerRoleFromFhir,

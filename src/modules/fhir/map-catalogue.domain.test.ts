@@ -15,12 +15,11 @@ import { codeSystem, extensionUrl, systems } from './fhir.domain.ts';
 import {
   locationFromFhir,
   locationToFhir,
-  outsideProviderFromFhir,
-  outsideProviderToFhir,
   serviceAreaFromFhir,
   serviceAreaToFhir,
   type References,
 } from './map-catalogue.domain.ts';
+import { outsideProviderFromFhir, outsideProviderToFhir } from './map-healthcare-service.domain.ts';
 import {
   practitionerFromFhir,
   practitionerRoleFromFhir,
@@ -205,6 +204,15 @@ describe('Practitioner and PractitionerRole ↔ clinician', () => {
       });
     },
   );
+
+  it('leaves out what a clinician or a provider has none of (FHIR has no empty arrays)', () => {
+    const role = practitionerRoleToFhir({ ...clinician, specialties: [] }, areaId, []);
+    expect(role).not.toHaveProperty('specialty');
+    expect(validateResource(role)).toEqual([]);
+    expect(practitionerRoleFromFhir(role, refs()).value.specialties).toEqual([]);
+    const service = outsideProviderToFhir({ ...provider, specialties: [] }, []);
+    expect(service).not.toHaveProperty('specialty');
+  });
 
   it('refuses a role whose practitioner is neither in the Bundle nor known', () => {
     const role = practitionerRoleToFhir(clinician, areaId, []);

@@ -11,6 +11,7 @@ import {
 import { concept, extension, reference, systems } from './fhir.domain.ts';
 import {
   metaOf,
+  nonEmpty,
   readCodes,
   readLanguages,
   type Checked,
@@ -74,7 +75,10 @@ export function practitionerRoleToFhir(
     practitioner: reference('Practitioner', clinician.id),
     organization: reference('Organization', serviceAreaId),
     code: [concept('discipline', clinician.discipline)],
-    specialty: clinician.specialties.map((s) => concept('specialty', s)),
+    ...nonEmpty(
+      'specialty',
+      clinician.specialties.map((s) => concept('specialty', s)),
+    ),
     location: [reference('Location', clinician.locationId)],
     ...(clinician.status === 'leave' ? { notAvailable: [{ description: 'On leave' }] } : {}),
   };
