@@ -161,8 +161,9 @@ export function createExportService(
 
   /**
    * Writes each type's file into `dir`, paging through its source in key order; an empty type
-   * leaves no file. `onPage` runs after each page is written (progress; it may stop the export
-   * by throwing). Patients are audited once each, as their first page is written.
+   * leaves no file. `onPage` runs as each type starts and after each page is written (progress;
+   * it may stop the export by throwing). Patients are audited once each, as their first page is
+   * written.
    */
   async function writeFiles(
     exportId: string,
@@ -202,6 +203,7 @@ export function createExportService(
       const file = createWriteStream(path, { mode: 0o600 });
       let count = 0;
       try {
+        await onPage({ type, typesDone: index, types: request.types.length, written: 0 });
         let after: string | null = null;
         for (;;) {
           signal.throwIfAborted();
