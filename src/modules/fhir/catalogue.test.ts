@@ -342,6 +342,32 @@ describeEachEngine('FHIR catalogue', (use) => {
     });
   });
 
+  it('refuses a role that matches one clinician and names another as its practitioner', async () => {
+    const { app, context } = use();
+    const area = await create(app, '/service-areas', buildServiceArea());
+    const place = await create(app, '/locations', buildLocation(area.id));
+    const matched = await create(app, '/clinicians', buildClinician(place.id));
+    const named = await create(app, '/clinicians', buildClinician(place.id));
+    const prepared = importer('PractitionerRole').prepare(
+      {
+        resourceType: 'PractitionerRole',
+        practitioner: { reference: `Practitioner/${named.id}` },
+        location: [{ reference: `Location/${place.id}` }],
+        code: [{ coding: [{ system: codeSystem('discipline'), code: 'lcsw' }] }],
+        specialty: [
+          { coding: [{ system: codeSystem('specialty'), code: 'perinatal_mood_anxiety' }] },
+        ],
+      } satisfies PractitionerRole,
+      resolverOf(),
+    );
+    expect(prepared.problems).toEqual([]);
+    await expect(prepared.write(context.db, matched.id, true)).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    // Under an id no clinician holds (one the import gave the role), it is its practitioner's.
+    expect((await prepared.write(context.db, randomUUID(), true)).outcome).toBe('unchanged');
+  });
+
   it("round-trips the demo region's catalogue into an empty database unchanged", async () => {
     const { context } = use();
     await context
