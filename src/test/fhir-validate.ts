@@ -195,8 +195,28 @@ function describe(type: string, error: ErrorObject): string {
 }
 
 /**
- * The ways `resource` breaks the FHIR R4 JSON schema, each as "path: problem"; empty when it is
- * valid. The resource is checked against its own type's definition, so messages are precise.
+ * FHIR's JSON rules the schema cannot say (R4 json.html, and ele-1 "all elements must have a
+ * value or children"): no null, no empty array, object or string anywhere.
+ */
+function emptiness(value: unknown, path: string, problems: string[]): void {
+  if (value === null) problems.push(`${path}: null is not allowed`);
+  else if (value === '') problems.push(`${path}: an empty string is not allowed`);
+  else if (Array.isArray(value)) {
+    if (value.length === 0) problems.push(`${path}: an empty array is not allowed`);
+    value.forEach((item: unknown, i) => {
+      emptiness(item, `${path}[${i}]`, problems);
+    });
+  } else if (typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) problems.push(`${path}: an empty object is not allowed`);
+    for (const [key, item] of entries) emptiness(item, `${path}.${key}`, problems);
+  }
+}
+
+/**
+ * The ways `resource` breaks the FHIR R4 JSON schema and FHIR's JSON rules, each as
+ * "path: problem"; empty when it is valid. The resource is checked against its own type's
+ * definition, so messages are precise.
  */
 export function validateResource(resource: unknown): string[] {
   if (typeof resource !== 'object' || resource === null || Array.isArray(resource))
@@ -205,6 +225,9 @@ export function validateResource(resource: unknown): string[] {
   if (typeof type !== 'string') return ['(root): missing resourceType'];
   if (!load().types.has(type)) return [`(root): ${type} is not an R4 resource type`];
   const validate = validatorFor(type);
-  if (validate(resource)) return [];
-  return [...new Set((validate.errors ?? []).map((error) => describe(type, error)))];
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(resource)) emptiness(value, `${type}.${key}`, problems);
+  if (!validate(resource))
+    problems.push(...(validate.errors ?? []).map((error) => describe(type, error)));
+  return [...new Set(problems)];
 }

@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { Context } from '../../context.ts';
 import { validateResource } from '../../test/fhir-validate.ts';
 import { describeEachEngine, testNow } from '../../test/harness.ts';
-import { findChainBreak, genesisHash } from '../audit/audit.domain.ts';
+import { findChainBreak, genesisHash, type AuditEvent } from '../audit/audit.domain.ts';
 import { sha256 } from '../audit/audit.repository.ts';
 import { cliActor } from '../auth/policy.domain.ts';
-import { auditEventFromFhir } from './map-audit.domain.ts';
+import { actionCodeOf, auditEventFromFhir, auditEventToFhir } from './map-audit.domain.ts';
 import { codeSystem, type ServedType } from './fhir.domain.ts';
 import { sources, type ResourceSource } from './sources.ts';
 
@@ -40,7 +40,14 @@ describe('validateResource (the FHIR R4 JSON schema)', () => {
         entry: [
           { resource: { resourceType: 'Patient', gender: 'x' } },
           { resource: { resourceType: 'Bot' } },
-          { resource: { resourceType: 'Group', type: 'person', actual: true, member: [{}] } },
+          {
+            resource: {
+              resourceType: 'Group',
+              type: 'person',
+              actual: true,
+              member: [{ inactive: true }],
+            },
+          },
         ],
       }),
     ).toEqual([
@@ -58,7 +65,9 @@ describe('validateResource (the FHIR R4 JSON schema)', () => {
       validateResource({
         resourceType: 'Bundle',
         type: 'transaction',
-        entry: [{ resource: { resourceType: 'Basic', code: {} }, request: { method: 'POST' } }],
+        entry: [
+          { resource: { resourceType: 'Basic', code: { text: 'x' } }, request: { method: 'POST' } },
+        ],
       }),
     ).toEqual(['Bundle.entry[0].request: missing required element url']);
     expect(
@@ -66,8 +75,31 @@ describe('validateResource (the FHIR R4 JSON schema)', () => {
     ).toEqual(['Patient.extension[0]: missing required element url']);
     // A primitive given by its extension alone is present.
     expect(
-      validateResource({ resourceType: 'Task', intent: 'order', _status: { extension: [] } }),
+      validateResource({
+        resourceType: 'Task',
+        intent: 'order',
+        _status: { extension: [{ url: 'https://x.test/e', valueBoolean: true }] },
+      }),
     ).toEqual([]);
+  });
+
+  it('refuses empty values, as FHIR JSON does', () => {
+    expect(
+      validateResource({
+        resourceType: 'Patient',
+        name: [{ given: [] }],
+        identifier: [{}],
+        gender: null,
+        extension: [{ url: 'https://x.test/e', valueString: '' }],
+      }),
+    ).toEqual([
+      'Patient.name[0].given: an empty array is not allowed',
+      'Patient.identifier[0]: an empty object is not allowed',
+      'Patient.gender: null is not allowed',
+      'Patient.extension[0].valueString: an empty string is not allowed',
+      expect.stringMatching(/^Patient\.extension\[0\]\.valueString: must match pattern/) as string,
+      'Patient.gender: must be one of male, female, other, unknown',
+    ]);
   });
 
   it('refuses what is not an R4 resource', () => {
@@ -189,6 +221,18 @@ describeEachEngine('every served resource of the demo region is valid R4', (use)
             problems.push(`${type}/${resource.id ?? '?'}: ${problem}`);
         }
       }
+      // The searchset Bundles the endpoint wraps them in, a page of each type.
+      for (const type of sources.keys()) {
+        const response = await app.inject({ url: `/fhir/R4/${type}?_count=20` });
+        expect(response.statusCode, type).toBe(200);
+        const bundle = response.json<Bundle>();
+        expect(
+          bundle.link?.map((l) => l.relation),
+          type,
+        ).toContain('self');
+        for (const problem of validateResource(bundle))
+          problems.push(`Bundle of ${type}: ${problem}`);
+      }
       console.log(
         `validated ${Object.values(counts).reduce((n, x) => n + x, 0)} resources:`,
         JSON.stringify(counts),
@@ -287,4 +331,70 @@ describeEachEngine('every served resource of the demo region is valid R4', (use)
       );
     },
   );
+});
+
+describe('an audit event as AuditEvent', () => {
+  const event: AuditEvent = {
+    seq: 42,
+    at: new Date('2025-03-03T17:00:00.123Z'),
+    actor: 'user:5b0c',
+    action: 'patient.read',
+    entity: 'patient',
+    entityId: '00000000-0000-4000-8000-000000000001',
+    patientId: '00000000-0000-4000-8000-000000000001',
+    ip: '10.0.0.7',
+    outcome: 'allowed',
+    detail: { fields: ['mrn'] },
+    prevHash: 'a'.repeat(64),
+    hash: 'b'.repeat(64),
+  };
+
+  it('names the record and the patient by reference, with the action R4 means', () => {
+    const resource = auditEventToFhir(event);
+    expect(resource).toMatchObject({
+      id: '42',
+      type: { code: '110110' },
+      subtype: [{ code: 'patient.read' }],
+      action: 'R',
+      recorded: '2025-03-03T17:00:00.123Z',
+      outcome: '0',
+      agent: [{ who: { display: 'user:5b0c' }, requestor: true, network: { address: '10.0.0.7' } }],
+      entity: [
+        { what: { reference: 'Patient/00000000-0000-4000-8000-000000000001' } },
+        {
+          what: { reference: 'Patient/00000000-0000-4000-8000-000000000001' },
+          role: { code: '1' },
+        },
+      ],
+    });
+    expect(validateResource(resource)).toEqual([]);
+    expect(auditEventFromFhir(resource)).toEqual(event);
+  });
+
+  it('writes a denied list of something else as a failed execute, without a patient', () => {
+    const denied: AuditEvent = {
+      ...event,
+      action: 'grievance.list',
+      entity: 'grievance',
+      entityId: null,
+      patientId: null,
+      ip: null,
+      outcome: 'denied',
+      detail: {},
+    };
+    const resource = auditEventToFhir(denied);
+    expect(resource).toMatchObject({ type: { code: 'rest' }, action: 'E', outcome: '4' });
+    expect(resource.entity).toEqual([
+      {
+        what: { display: 'grievance' },
+        type: { system: codeSystem('audit-entity'), code: 'grievance' },
+      },
+    ]);
+    expect(resource.agent[0]?.network).toBeUndefined();
+    expect(validateResource(resource)).toEqual([]);
+    expect(auditEventFromFhir(resource)).toEqual(denied);
+    expect(
+      ['enrollment.create', 'referral.transition', 'x.delete', 'rematch.plan'].map(actionCodeOf),
+    ).toEqual(['C', 'U', 'D', 'E']);
+  });
 });
