@@ -33,7 +33,7 @@ function tallyInto(tally: Tally, response: Bundle): void {
   for (const entry of response.entry ?? []) {
     const issues = entry.response?.outcome?.issue ?? [];
     const codes = issues.map((i) => i.details?.coding?.[0]?.code);
-    if (codes.includes('TYPE_NOT_USED')) tally.skipped += 1;
+    if (codes.includes('TYPE_NOT_USED') || codes.includes('NEEDS_ROLE')) tally.skipped += 1;
     else if (entry.response?.status.startsWith('201')) tally.created += 1;
     else if (codes.includes('UPDATED')) tally.updated += 1;
     else tally.unchanged += 1;

@@ -213,6 +213,27 @@ export function skippedEntry(type: string): BundleEntry {
   };
 }
 
+/** The response entry of a new Practitioner that came without its PractitionerRole. */
+export function waitingEntry(): BundleEntry {
+  return {
+    response: {
+      status: '200 OK',
+      outcome: {
+        resourceType: 'OperationOutcome',
+        issue: [
+          {
+            severity: 'warning',
+            code: 'incomplete',
+            details: { coding: [{ system: codeSystem('import'), code: 'NEEDS_ROLE' }] },
+            diagnostics:
+              'A new Practitioner is created with its PractitionerRole (location, discipline); none came in this Bundle, so nothing was stored.',
+          },
+        ],
+      },
+    },
+  };
+}
+
 /** Problems of one entry, as the paths of the Bundle. */
 export function entryProblems(index: number, problems: readonly Problem[]) {
   return problems.map((p) => ({

@@ -1,4 +1,4 @@
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, PractitionerRole, Resource } from '@medplum/fhirtypes';
 import type { ServiceDeps } from '../../context.ts';
 import type { Db } from '../../db/database.ts';
 import { translateDbError } from '../../db/errors.ts';
@@ -16,6 +16,7 @@ import {
   referencesIn,
   matchIdentifiers,
   skippedEntry,
+  waitingEntry,
   outcomeOf,
   writeOrder,
   type IncomingEntry,
@@ -117,15 +118,19 @@ async function plan(db: Db, entries: readonly IncomingEntry[]) {
   }
   // Two entries of one Bundle that are the same new thing take the first one's id.
   const local = new Map<string, { type: ServedType; id: string }>();
-  for (const entry of importable) {
-    const type = entry.resource.resourceType as ServedType;
-    const assigned = idOf.get(entry);
-    if (!assigned) continue;
-    if (entry.fullUrl) local.set(entry.fullUrl, { type, id: assigned.id });
-    if (entry.resource.id) local.set(`${type}/${entry.resource.id}`, { type, id: assigned.id });
-    for (const identifier of identifiersOf(entry.resource))
-      local.set(`${type}?identifier=${keyOf(identifier)}`, { type, id: assigned.id });
-  }
+  const register = () => {
+    local.clear();
+    for (const entry of importable) {
+      const type = entry.resource.resourceType as ServedType;
+      const assigned = idOf.get(entry);
+      if (!assigned) continue;
+      if (entry.fullUrl) local.set(entry.fullUrl, { type, id: assigned.id });
+      if (entry.resource.id) local.set(`${type}/${entry.resource.id}`, { type, id: assigned.id });
+      for (const identifier of identifiersOf(entry.resource))
+        local.set(`${type}?identifier=${keyOf(identifier)}`, { type, id: assigned.id });
+    }
+  };
+  register();
   const resources = new Map<string, Resource>();
   for (const entry of importable) {
     if (entry.fullUrl) resources.set(entry.fullUrl, entry.resource);
@@ -156,6 +161,26 @@ async function plan(db: Db, entries: readonly IncomingEntry[]) {
       return reference === undefined ? undefined : resources.get(reference);
     },
   };
+  // A clinician is one Practitioner and its PractitionerRole under one id: a new role takes the
+  // id of the practitioner it names, so its identifiers and location point at the clinician.
+  let moved = false;
+  const practitionerExists = new Map(
+    (byType.get('Practitioner') ?? []).flatMap((e) => {
+      const assigned = idOf.get(e);
+      return assigned ? [[assigned.id, assigned.exists] as const] : [];
+    }),
+  );
+  for (const entry of byType.get('PractitionerRole') ?? []) {
+    const assigned = idOf.get(entry);
+    const practitioner = (entry.resource as PractitionerRole).practitioner?.reference;
+    const target = resolver.id(practitioner, ['Practitioner']);
+    if (assigned && !assigned.exists && target !== undefined && target !== assigned.id) {
+      // Named by a Practitioner entry: it exists when that entry does; else the database has it.
+      idOf.set(entry, { id: target, exists: practitionerExists.get(target) ?? true });
+      moved = true;
+    }
+  }
+  if (moved) register();
   return { idOf, resolver };
 }
 
@@ -250,7 +275,13 @@ export function createImportService({ db, access }: ServiceDeps) {
         });
       }
 
+      // A new Practitioner is created by its PractitionerRole (location, discipline): alone, it waits.
+      const roles = new Set(planned.filter((p) => p.type === 'PractitionerRole').map((p) => p.id));
+      const waiting = new Set(
+        planned.filter((p) => p.type === 'Practitioner' && !p.exists && !roles.has(p.id)),
+      );
       const responses = new Map<number, BundleEntry>();
+      for (const item of waiting) responses.set(item.entry.index, waitingEntry());
       if (bundle.type === 'transaction') {
         if (problems.length > 0) {
           throw new AppError(
@@ -264,6 +295,7 @@ export function createImportService({ db, access }: ServiceDeps) {
         await db.transaction().execute(async (trx) => {
           const records: AccessRecord[] = [];
           for (const item of planned) {
+            if (waiting.has(item)) continue;
             try {
               const written = await writeOne(trx, item);
               records.push(...written.records);
@@ -279,6 +311,7 @@ export function createImportService({ db, access }: ServiceDeps) {
           problems.map((p) => Number(/^Bundle\.entry\[(\d+)\]/.exec(p.field)?.[1] ?? -1)),
         );
         for (const item of planned) {
+          if (waiting.has(item)) continue;
           if (refused.has(item.entry.index)) {
             const own = problems.filter((p) =>
               p.field.startsWith(`Bundle.entry[${item.entry.index}]`),

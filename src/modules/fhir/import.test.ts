@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { expect, it } from 'vitest';
-import { buildServiceArea, create } from '../../test/factories.ts';
+import { buildLocation, buildServiceArea, create } from '../../test/factories.ts';
+import { codeSystem } from './fhir.domain.ts';
 import { actingAs, bearerFor, describeEachEngine, rowCounts } from '../../test/harness.ts';
 
 const synthea = JSON.parse(
@@ -147,6 +148,73 @@ describeEachEngine('FHIR import', (use) => {
       '422 Unprocessable Entity',
     ]);
     expect((await rowCounts(context)).patient).toBe((before.patient ?? 0) + 1);
+  });
+
+  it('files a role under its clinician, and says when a new Practitioner comes without one', async () => {
+    const { app } = use();
+    const area = await create(app, '/service-areas', buildServiceArea());
+    const location = await create(app, '/locations', buildLocation(area.id));
+    const practitioner = {
+      resourceType: 'Practitioner',
+      identifier: [
+        { system: 'http://hl7.org/fhir/sid/us-npi', value: '1993000017' },
+        { system: 'urn:ehr:staff', value: 'S-17' },
+      ],
+      name: [{ text: 'Imported Clinician' }],
+    };
+    const role = {
+      resourceType: 'PractitionerRole',
+      identifier: [{ system: 'urn:ehr:role', value: 'R-17' }],
+      practitioner: { reference: 'urn:uuid:0b7e6c8e-2b8a-4c55-9d1e-0f7c3a1d9e17' },
+      location: [{ reference: `Location/${location.id}` }],
+      code: [{ coding: [{ system: codeSystem('discipline'), code: 'lcsw' }] }],
+    };
+    const imported = await app.inject(
+      post({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          { fullUrl: 'urn:uuid:0b7e6c8e-2b8a-4c55-9d1e-0f7c3a1d9e17', resource: practitioner },
+          { resource: role },
+        ],
+      }),
+    );
+    expect(imported.statusCode).toBe(200);
+    const [practitionerAt, roleAt] =
+      imported.json<Bundle>().entry?.map((e) => e.response?.location) ?? [];
+    const clinicianId = roleAt?.split('/')[1] ?? '';
+    expect(practitionerAt).toBe(`Practitioner/${clinicianId}`);
+    const byRole = await app.inject({
+      method: 'GET',
+      url: `/fhir/R4/PractitionerRole?identifier=urn:ehr:role|R-17`,
+    });
+    expect(byRole.json<Bundle>().entry?.map((e) => e.resource?.id)).toEqual([clinicianId]);
+    expect((await app.inject({ method: 'GET', url: `/fhir/R4/${roleAt ?? ''}` })).statusCode).toBe(
+      200,
+    );
+
+    const alone = await app.inject(
+      post({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [
+          {
+            resource: {
+              ...practitioner,
+              identifier: [{ system: 'http://hl7.org/fhir/sid/us-npi', value: '1993000025' }],
+            },
+          },
+        ],
+      }),
+    );
+    expect(
+      alone.json<Bundle>().entry?.[0]?.response?.outcome?.issue[0]?.details?.coding?.[0]?.code,
+    ).toBe('NEEDS_ROLE');
+    const none = await app.inject({
+      method: 'GET',
+      url: '/fhir/R4/Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|1993000025',
+    });
+    expect(none.json<Bundle>().entry ?? []).toEqual([]);
   });
 
   it('needs fhir:import, and a Bundle', async () => {
