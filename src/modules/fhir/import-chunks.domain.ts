@@ -42,7 +42,7 @@ export async function* importBundles(
     chunk.push(resource);
     counted += 1;
     if (resource.resourceType === 'PractitionerRole') {
-      const key = (resource).practitioner?.reference ?? '';
+      const key = resource.practitioner?.reference ?? '';
       const practitioner = practitioners.get(key);
       if (practitioner) {
         chunk.push(practitioner);
