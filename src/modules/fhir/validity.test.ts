@@ -325,6 +325,31 @@ describeEachEngine('every served resource of the demo region is valid R4', (use)
         seqs(audit.filter((r) => r.entity === 'referral' && r.entity_id === a)),
       );
       expect(await trailIds(`AuditEvent?date=lt2000&_count=5`)).toEqual([]);
+      // A Group export carries the referrals of that group's members only.
+      const enrolled = await context.db
+        .selectFrom('enrollment')
+        .select(['group_id', 'patient_id'])
+        .where('patient_id', '=', scheduled.patient_id)
+        .executeTakeFirstOrThrow();
+      const members = new Set(
+        (
+          await context.db
+            .selectFrom('enrollment')
+            .select('patient_id')
+            .where('group_id', '=', enrolled.group_id)
+            .execute()
+        ).map((m) => m.patient_id),
+      );
+      for (const type of ['ServiceRequest', 'Task'] as const) {
+        const found = await (sources.get(type) as ResourceSource).search(
+          context.db,
+          { params: new Map(), count: 1000, after: null },
+          { patients: true, groupId: enrolled.group_id },
+        );
+        expect(found.map((f) => f.key)).toContain(a);
+        for (const f of found) expect(members.has(f.patientIds[0] ?? '')).toBe(true);
+        expect(found.length).toBeLessThan(referrals.length);
+      }
       const statuses = await context.db.selectFrom('referral').select('status').execute();
       expect(new Set(statuses.map((s) => s.status))).toEqual(
         new Set(['draft', 'sent', 'scheduled', 'declined', 'cancelled']),
