@@ -377,6 +377,32 @@ describeEachEngine('FHIR care types', (use) => {
     ]);
     // The absent patient has none.
     expect(await resources(app, `/fhir/R4/Encounter?patient=${s.p2.id}`)).toEqual([]);
+    // Another session with both present: pages of one follow the ids' order.
+    const earlier = randomUUID();
+    await context.db
+      .insertInto('group_session')
+      .values({
+        id: earlier,
+        group_id: s.group.id,
+        starts_at: new Date('2025-02-18T18:00:00Z'),
+        ends_at: new Date('2025-02-18T19:30:00Z'),
+        status: 'held',
+      })
+      .execute();
+    await context.db
+      .insertInto('attendance')
+      .values(
+        [s.p1.id, s.p2.id].map((p) => ({ session_id: earlier, patient_id: p, status: 'present' })),
+      )
+      .execute();
+    const query = `/fhir/R4/Encounter?appointment=${s.held},${earlier}`;
+    const all = (await resources<Encounter>(app, query)).map((e) => e.id ?? '');
+    expect(all).toHaveLength(3);
+    expect(all).toEqual([...all].sort());
+    expect((await allPages<Encounter>(app, `${query}&_count=1`)).map((e) => e.id)).toEqual(all);
+    expect(
+      (await resources<Encounter>(app, `/fhir/R4/Encounter?_id=${all[1] ?? ''}`)).map((e) => e.id),
+    ).toEqual([all[1]]);
     const read = await app.inject({ method: 'GET', url: `/fhir/R4/Encounter/${id}` });
     expect(read.statusCode).toBe(200);
     expect(

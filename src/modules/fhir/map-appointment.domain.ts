@@ -273,9 +273,13 @@ export function encounterToFhir(encounter: EncounterView): Encounter {
     },
     type: [{ coding: [groupPsychotherapy] }],
     subject: reference('Patient', encounter.patientId),
-    participant: encounter.clinicianIds.map((id) => ({
-      individual: reference('Practitioner', id),
-    })),
+    ...(encounter.clinicianIds.length > 0
+      ? {
+          participant: encounter.clinicianIds.map((id) => ({
+            individual: reference('Practitioner', id),
+          })),
+        }
+      : {}),
     appointment: [reference('Appointment', encounter.sessionId)],
     period: { start: instantText(encounter.startsAt), end: instantText(encounter.endsAt) },
     serviceProvider: reference('Organization', encounter.serviceAreaId),

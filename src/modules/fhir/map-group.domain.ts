@@ -150,7 +150,8 @@ export function groupToFhir(
         }),
       ),
     ],
-    ...(members === null ? {} : { member: members.map(memberToFhir) }),
+    // FHIR JSON has no empty arrays: a group without members has no `member`.
+    ...(members === null || members.length === 0 ? {} : { member: members.map(memberToFhir) }),
   };
 }
 
