@@ -52,9 +52,12 @@ const sessionDay = sql`(s.starts_at at time zone 'UTC')::date`;
  * whose enrollment (active, or ended since) covers the session's day.
  */
 function sessionNamesPatient(patientId: RawBuilder<unknown>): Condition {
-  return sql<SqlBool>`(exists (select 1 from attendance a
-      where a.session_id = s.id and a.patient_id = ${patientId})
-    or (not exists (select 1 from attendance a where a.session_id = s.id)
+  // The uncorrelated IN lists are computed once per query (from the patient indexes), so each
+  // session costs two hash probes before any correlated check.
+  return sql<SqlBool>`(s.id in (select a.session_id from attendance a where a.patient_id = ${patientId})
+    or (s.group_id in (select e.group_id from enrollment e
+          where e.patient_id = ${patientId} and e.status in ('active', 'ended'))
+      and not exists (select 1 from attendance a where a.session_id = s.id)
       and exists (select 1 from enrollment e where e.group_id = s.group_id
         and e.patient_id = ${patientId} and e.status in ('active', 'ended')
         and e.starts_on <= ${sessionDay} and (e.ends_on is null or e.ends_on >= ${sessionDay}))))`;

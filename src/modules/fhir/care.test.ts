@@ -24,7 +24,7 @@ import { isAppError } from '../../shared/errors.ts';
 import { careImporters } from './care.source.ts';
 import { codeSystem, extensionUrl, systems, type ServedType } from './fhir.domain.ts';
 import { referenceId } from './map.domain.ts';
-import type { Importer, Resolver } from './sources.ts';
+import { sources, type Importer, type Resolver } from './sources.ts';
 
 /*
  * The care types through the endpoint on the test clock (Monday 3 March 2025): a Tuesday group
@@ -297,6 +297,37 @@ describeEachEngine('FHIR care types', (use) => {
     );
     expect(paged.map((a) => a.id)).toEqual(everything.map((a) => a.id));
     expect(everything.map((a) => a.id)).toEqual(everything.map((a) => a.id ?? '').sort());
+  });
+
+  it('finds appointments by practitioner, actor, location and group, and narrows to a group export', async () => {
+    const { app, context } = use();
+    const s = await setting(app, context);
+    const sessions = (await sessionIds(context, s.group.id, '2025-01-01', '2026-01-01')).sort();
+    const ids = async (query: string) =>
+      (await resources<Appointment>(app, `/fhir/R4/Appointment?${query}&_count=1000`))
+        .map((a) => a.id ?? '')
+        .sort();
+    expect(await ids(`practitioner=${s.co.id}`)).toEqual(sessions);
+    expect(await ids(`practitioner=Practitioner/${s.lead.id}`)).toEqual(
+      [...sessions, s.individual].sort(),
+    );
+    const others = await sessionIds(context, s.other.id, '2025-01-01', '2026-01-01');
+    // Both groups meet at the location.
+    expect(await ids(`actor=Location/${s.location.id}`)).toEqual([...sessions, ...others].sort());
+    expect(await ids(`group=Group/${s.group.id}&date=lt2025-03-01`)).toEqual([s.held]);
+    expect(await ids(`location=${s.location.id}&status=proposed`)).toEqual([]);
+
+    // Group/{id}/$export of the other group (no members): its sessions, nobody's appointments.
+    const source = sources.get('Appointment');
+    if (!source) throw new Error('Appointment is served');
+    const search = { params: new Map(), count: 1000, after: null };
+    const scoped = await source.search(context.db, search, { patients: true, groupId: s.other.id });
+    expect(scoped.map((f) => f.key).sort()).toEqual(others.sort());
+    const members = await source.search(context.db, search, {
+      patients: true,
+      groupId: s.group.id,
+    });
+    expect(members.map((f) => f.key)).toContain(s.individual);
   });
 
   it('names the disruption that cancelled a session', async () => {
