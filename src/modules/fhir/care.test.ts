@@ -5,6 +5,7 @@ import type {
   Encounter,
   EpisodeOfCare,
   Group,
+  OperationOutcome,
   Resource,
 } from '@medplum/fhirtypes';
 import type { FastifyInstance } from 'fastify';
@@ -19,7 +20,7 @@ import {
   create,
 } from '../../test/factories.ts';
 import { validateResource } from '../../test/fhir-validate.ts';
-import { actingAs, bearerFor, describeEachEngine } from '../../test/harness.ts';
+import { actingAs, bearerFor, describeEachEngine, rowCounts } from '../../test/harness.ts';
 import { isAppError } from '../../shared/errors.ts';
 import { careImporters } from './care.source.ts';
 import { codeSystem, extensionUrl, systems, type ServedType } from './fhir.domain.ts';
@@ -529,6 +530,100 @@ describeEachEngine('FHIR care types', (use) => {
       .where('id', '=', id)
       .executeTakeFirst();
     expect(row).toBeUndefined();
+  });
+
+  it('updates a group once where it differs: fields, facilitators and a member', async () => {
+    const { app, context } = use();
+    const s = await setting(app, context);
+    const source = (
+      await app.inject({ method: 'GET', url: `/fhir/R4/Group/${s.group.id}` })
+    ).json<Group>();
+    const changed: Group = {
+      ...source,
+      name: 'Postpartum support (evenings)',
+      characteristic: source.characteristic?.filter(
+        (c) => c.code.coding?.[0]?.code !== 'co-facilitator',
+      ),
+      member: source.member?.map((m) =>
+        m.entity.reference === `Patient/${s.p1.id}`
+          ? {
+              ...m,
+              inactive: true,
+              extension: [
+                ...(m.extension ?? []).filter((e) => e.url !== extensionUrl('enrollment-status')),
+                { url: extensionUrl('enrollment-status'), valueCode: 'paused' },
+              ],
+            }
+          : m,
+      ),
+    };
+    const prepared = importer('Group').prepare(changed, resolver);
+    const written = await context.db
+      .transaction()
+      .execute((trx) => prepared.write(trx, s.group.id, true));
+    expect(written.outcome).toBe('updated');
+    const group = await context.db
+      .selectFrom('therapy_group')
+      .select(['name', 'version', 'seats_taken'])
+      .where('id', '=', s.group.id)
+      .executeTakeFirstOrThrow();
+    expect(group).toEqual({ name: 'Postpartum support (evenings)', version: 2, seats_taken: 1 });
+    const facilitators = await context.db
+      .selectFrom('group_facilitator')
+      .select('clinician_id')
+      .where('group_id', '=', s.group.id)
+      .execute();
+    expect(facilitators).toEqual([{ clinician_id: s.lead.id }]);
+    const enrollment = await context.db
+      .selectFrom('enrollment')
+      .select(['status', 'version'])
+      .where('id', '=', s.e1.id)
+      .executeTakeFirstOrThrow();
+    expect(enrollment).toEqual({ status: 'paused', version: 2 });
+    const again = importer('Group').prepare(changed, resolver);
+    expect(
+      (await context.db.transaction().execute((trx) => again.write(trx, s.group.id, true))).outcome,
+    ).toBe('unchanged');
+  });
+
+  it('answers an over-full group in a transaction Bundle with GROUP_FULL, and writes nothing', async () => {
+    const { app, context } = use();
+    const s = await setting(app, context);
+    const source = (
+      await app.inject({ method: 'GET', url: `/fhir/R4/Group/${s.group.id}` })
+    ).json<Group>();
+    const full: Group = {
+      ...source,
+      id: undefined,
+      meta: undefined,
+      identifier: [{ system: 'https://ehr.example/groups', value: 'FULL' }],
+      characteristic: source.characteristic?.map((c) =>
+        c.code.coding?.[0]?.code === 'capacity' ? { ...c, valueQuantity: { value: 2 } } : c,
+      ),
+      extension: source.extension?.map((e) =>
+        e.url === extensionUrl('min-size') ? { ...e, valueInteger: 1 } : e,
+      ),
+      member: source.member?.map((m) => ({ ...m, inactive: false, extension: [] })),
+    };
+    const before = await rowCounts(context);
+    const response = await app.inject({
+      method: 'POST',
+      url: '/fhir/R4',
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'transaction',
+        entry: [{ resource: full, request: { method: 'POST', url: 'Group' } }],
+      }),
+    });
+    expect(response.statusCode, response.body).toBe(409);
+    expect(response.json<OperationOutcome>().issue[0]?.details?.coding?.[0]?.code).toBe(
+      'GROUP_FULL',
+    );
+    expect({ ...(await rowCounts(context)), audit_event: 0 }).toEqual({
+      ...before,
+      audit_event: 0,
+    });
   });
 
   it('imports a session with its attendance, and an individual appointment: created, then unchanged', async () => {
