@@ -215,6 +215,16 @@ describe('Group mapping', () => {
       'Group.extension',
     ],
     [
+      'a member without an entity',
+      (g: FhirGroup) => ({ ...g, member: [{ period: { start: '2025-01-07' } } as never] }),
+      'Group.member[0].entity',
+    ],
+    [
+      'a characteristic without a code',
+      (g: FhirGroup) => ({ ...g, characteristic: [{ valueBoolean: true } as never] }),
+      'Group.characteristic',
+    ],
+    [
       'a member without a start',
       (g: FhirGroup) => ({ ...g, member: [{ entity: { reference: `Patient/${ids.p1}` } }] }),
       'Group.member[0].period.start',

@@ -217,7 +217,9 @@ export function groupFromFhir(
   const seen = new Set<GroupCharacteristicCode>();
   (resource.characteristic ?? []).forEach((c, i) => {
     const path = `characteristic[${i}]`;
-    const code = c.code.coding?.find((x) => x.system === characteristicSystem)?.code;
+    // Required in R4, but an incoming resource may lack it.
+    const given = c.code as GroupCharacteristic['code'] | undefined;
+    const code = given?.coding?.find((x) => x.system === characteristicSystem)?.code;
     // An exclusion, or a characteristic Continuity does not know, is unused whole.
     if (c.exclude || !isOneOf(groupCharacteristics, code)) {
       unused.add(path);
@@ -297,7 +299,6 @@ export function groupFromFhir(
   const endsOn = ext.date('ends-on') ?? null;
   const sessionMinutes = ext.integer('session-minutes') ?? 90;
   const minSize = ext.integer('min-size');
-  // Absent, the language is the database's default.
 
   if (!resource.name) problem('name', 'a therapy group needs a name');
   for (const needed of ['specialty', 'modality', 'capacity', 'location'] as const)
@@ -315,7 +316,8 @@ export function groupFromFhir(
           const path = `member[${i}]`;
           unused.nested(path, m, ['extension', 'entity', 'period', 'inactive']);
           const memberExt = unused.extensions(m.extension, path);
-          const patientId = resolve(m.entity.reference, ['Patient']);
+          const entity = m.entity as FhirGroupMember['entity'] | undefined; // may be missing
+          const patientId = resolve(entity?.reference, ['Patient']);
           if (patientId === undefined) {
             problem(`${path}.entity`, 'names no known Patient');
             return [];
@@ -371,7 +373,7 @@ export function groupFromFhir(
         name: resource.name,
         specialty,
         modality,
-        language: language ?? 'en',
+        language: language ?? 'en', // absent, the database's default
         accommodations: accommodationList,
         locationId,
         capacity,
