@@ -1,7 +1,10 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import { withDbErrors } from '../../db/errors.ts';
+import { uuidv7 } from '../../shared/ids.ts';
 import type { EnrollmentStatus } from '../enrollments/enrollments.domain.ts';
 import type { Episode } from './map-episode.domain.ts';
+import type { MemberImport } from './map-group.domain.ts';
 import type { EncounterView } from './map-appointment.domain.ts';
 import type { ServedType } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
@@ -289,4 +292,102 @@ export async function facilitatorsOf(
     byGroup.set(row.group_id, list);
   }
   return byGroup;
+}
+
+/** Whether a row already holds these column values (arrays compared as sets). */
+export function sameColumns(
+  current: Record<string, unknown>,
+  wanted: Record<string, unknown>,
+): boolean {
+  return Object.entries(wanted).every(([key, value]) => {
+    const have = current[key];
+    if (Array.isArray(value) && Array.isArray(have))
+      return (
+        (value as unknown[]).map(String).sort().join('\u0000') ===
+        (have as unknown[]).map(String).sort().join('\u0000')
+      );
+    return have === value;
+  });
+}
+
+/**
+ * Brings a group's enrollments in line with the members an import names (EpisodeOfCare is the
+ * enrollment): each matched by enrollment id, else the patient's open enrollment, else an ended
+ * one that started the same day; updated where it differs, inserted when none matches (with the
+ * named id when it is free). Returns whether any enrollment was written.
+ */
+export async function writeMembers(
+  db: Db,
+  groupId: string,
+  members: readonly MemberImport[],
+): Promise<boolean> {
+  const existing = await db
+    .selectFrom('enrollment')
+    .selectAll()
+    .where('group_id', '=', groupId)
+    .orderBy('id')
+    .execute();
+  const claimed = new Set<string>();
+  const match = (m: MemberImport) => {
+    const found =
+      existing.find((e) => e.id === m.enrollmentId) ??
+      (m.status !== 'ended'
+        ? existing.find(
+            (e) => e.patient_id === m.patientId && e.status !== 'ended' && !claimed.has(e.id),
+          )
+        : existing.find(
+            (e) =>
+              e.patient_id === m.patientId &&
+              e.status === 'ended' &&
+              e.starts_on === m.startsOn &&
+              !claimed.has(e.id),
+          ));
+    if (found) claimed.add(found.id);
+    return found;
+  };
+  // Seats are given up before they are taken, so a swap within a full group goes through.
+  const ordered = [...members].sort(
+    (a, b) => Number(a.status === 'active') - Number(b.status === 'active'),
+  );
+  let changed = false;
+  for (const member of ordered) {
+    const current = match(member);
+    const wanted = {
+      status: member.status,
+      starts_on: member.startsOn,
+      ends_on: member.endsOn,
+      end_reason: member.endReason,
+    };
+    if (current) {
+      if (sameColumns(current, wanted)) continue;
+      await withDbErrors(() =>
+        db
+          .updateTable('enrollment')
+          .set({ ...wanted, version: sql`version + 1`, updated_at: sql`now()` })
+          .where('id', '=', current.id)
+          .execute(),
+      );
+    } else {
+      const free =
+        member.enrollmentId !== undefined &&
+        (await db
+          .selectFrom('enrollment')
+          .select('id')
+          .where('id', '=', member.enrollmentId)
+          .executeTakeFirst()) === undefined;
+      await withDbErrors(() =>
+        db
+          .insertInto('enrollment')
+          .values({
+            ...wanted,
+            id: free && member.enrollmentId !== undefined ? member.enrollmentId : uuidv7(),
+            patient_id: member.patientId,
+            group_id: groupId,
+          })
+          .execute(),
+      );
+    }
+    changed = true;
+  }
+  return changed;
 }
