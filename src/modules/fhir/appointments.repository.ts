@@ -35,6 +35,7 @@ import {
   facilitatorsOf,
   inTransaction,
   mappedCodeCondition,
+  sameColumns,
 } from './care.repository.ts';
 import { memberOf } from './patients.repository.ts';
 import type { SearchScope, WriteOutcome } from './sources.ts';
@@ -308,13 +309,6 @@ async function loadAppointments(
   return byId;
 }
 
-const same = (a: unknown, b: unknown) =>
-  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
-
-function differs(current: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
-  return Object.entries(wanted).some(([key, value]) => !same(current[key], value));
-}
-
 /**
  * Writes an imported session: creates it with `id` or updates what differs, then its attendance
  * (only the participants that carry it; attendance not named is left as it is). A disruption is
@@ -359,7 +353,7 @@ export async function writeSession(
         .where('id', '=', id)
         .executeTakeFirst();
       if (!current) throw notFound('session', id);
-      if (differs(current, columns)) {
+      if (!sameColumns(current, columns)) {
         await withDbErrors(() =>
           trx.updateTable('group_session').set(columns).where('id', '=', id).execute(),
         );
@@ -441,7 +435,7 @@ export async function writeAppointment(
         .where('id', '=', id)
         .executeTakeFirst();
       if (!current) throw notFound('appointment', id);
-      if (differs(current, columns)) {
+      if (!sameColumns(current, columns)) {
         await withDbErrors(() =>
           trx.updateTable('appointment').set(columns).where('id', '=', id).execute(),
         );

@@ -26,9 +26,10 @@ import { memberOf } from './patients.repository.ts';
 import type { SearchScope } from './sources.ts';
 
 /*
- * What the care types share (writing in one transaction, keeping other systems' identifiers, a
- * period against a date search), and the two read-only care types: EpisodeOfCare (an enrollment)
- * and Encounter (a patient present at a session).
+ * What the care types share (writing in one transaction, comparing before writing, a period
+ * against a date search, facilitators), the two read-only care types, EpisodeOfCare (an
+ * enrollment) and Encounter (a patient present at a session), and the enrollments a Group
+ * import writes from its members.
  */
 
 /** Runs `work` in the caller's transaction, or in a new one: a write never lands half done. */
@@ -294,7 +295,7 @@ export async function facilitatorsOf(
   return byGroup;
 }
 
-/** Whether a row already holds these column values (arrays compared as sets). */
+/** Whether a row already holds these column values (arrays compared as sets, instants by time). */
 export function sameColumns(
   current: Record<string, unknown>,
   wanted: Record<string, unknown>,
@@ -306,6 +307,7 @@ export function sameColumns(
         (value as unknown[]).map(String).sort().join('\u0000') ===
         (have as unknown[]).map(String).sort().join('\u0000')
       );
+    if (value instanceof Date && have instanceof Date) return value.getTime() === have.getTime();
     return have === value;
   });
 }
