@@ -325,7 +325,7 @@ const handled = new Set([
   'identifier',
   'status',
   'cancelationReason',
-  'serviceType', // implied: a session is group therapy
+  'serviceType', // a session's is implied (group therapy); an appointment's is reported below
   'appointmentType',
   'priority',
   'created',
@@ -401,6 +401,9 @@ function sessionFrom(
       ? (uuidOf(disruptionIdentifier?.replace(/^urn:uuid:/, '')) ?? null)
       : null;
   unused.nested('cancelationReason', resource.cancelationReason, ['coding', 'text']);
+  // A session has no priority and no request time of its own.
+  if (resource.priority !== undefined) unused.add('priority');
+  if (resource.created !== undefined) unused.add('created');
   const attendance: SessionImport['attendance'] = [];
   for (const [i, p] of participantsOf(resource).entries()) {
     const path = `participant[${i}]`;
@@ -484,6 +487,8 @@ function individualFrom(
   if (sessionRef !== undefined && sessionId === null)
     problem('extension', 'the session extension names no known session');
   unused.nested('cancelationReason', resource.cancelationReason, []);
+  // Continuity keeps no service type for an individual appointment (its kind says what it is).
+  if (resource.serviceType !== undefined) unused.add('serviceType');
   const start = resource.start === undefined ? null : (instant(resource.start) ?? null);
   if (resource.start !== undefined && start === null) problem('start', 'not an instant');
   const firstOffered = ext.dateTime('first-offered-at');

@@ -405,6 +405,7 @@ describe('Appointment mapping: individual appointments', () => {
     const resource: Appointment = {
       ...appointmentToFhir(appointment, []),
       comment: 'bring the baby',
+      serviceType: [{ text: 'psychotherapy' }],
       participant: [
         ...appointmentToFhir(appointment, []).participant,
         { actor: { reference: 'RelatedPerson/1' }, status: 'accepted' },
@@ -413,6 +414,7 @@ describe('Appointment mapping: individual appointments', () => {
     expect(appointmentFromFhir(resource, resolve).unused).toEqual([
       'Appointment.comment',
       'Appointment.participant[2]',
+      'Appointment.serviceType',
     ]);
   });
 
