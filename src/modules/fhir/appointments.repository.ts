@@ -3,6 +3,7 @@ import type { Db } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { notFound } from '../../shared/errors.ts';
 import type { SessionStatus } from '../groups/groups.domain.ts';
+import { codeSystem } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
 import {
   appointmentStatusSystem,
@@ -23,6 +24,7 @@ import {
   all,
   any,
   col,
+  codeCondition,
   commonConditions,
   dateCondition,
   each,
@@ -117,6 +119,9 @@ function sessionConditions(search: ParsedSearch, scope: SearchScope): Condition[
     ...each(valuesOf(search, 'location', 'reference'), (ref) =>
       referenceCondition(col('g.location_id'), ['Location'], ref),
     ),
+    ...each(valuesOf(search, 'appointment-type', 'token'), (token) =>
+      codeCondition(sql`'group'`, codeSystem('appointment-kind'), token),
+    ),
     ...each(valuesOf(search, 'group', 'reference'), (ref) =>
       referenceCondition(col('s.group_id'), ['Group'], ref),
     ),
@@ -157,6 +162,9 @@ function appointmentConditions(search: ParsedSearch, scope: SearchScope): Condit
     ),
     // An individual appointment has no location of its own.
     ...each(valuesOf(search, 'location', 'reference'), () => sql<SqlBool>`false`),
+    ...each(valuesOf(search, 'appointment-type', 'token'), (token) =>
+      codeCondition(col('ap.kind'), codeSystem('appointment-kind'), token),
+    ),
     ...each(valuesOf(search, 'group', 'reference'), (ref) =>
       byReference(
         ref,

@@ -49,6 +49,8 @@ export const careSources: readonly ResourceSource[] = [
         kind: 'reference',
         documentation: 'The lead facilitator (Practitioner).',
       },
+      type: { kind: 'token', documentation: 'Always person.' },
+      actual: { kind: 'token', documentation: 'Always true.' },
     },
     async search(db, search, scope) {
       const rows = await searchGroups(db, search, scope);
@@ -83,6 +85,10 @@ export const careSources: readonly ResourceSource[] = [
         documentation: 'proposed, booked, fulfilled, noshow or cancelled.',
       },
       location: { kind: 'reference', documentation: "The session's Location." },
+      'appointment-type': {
+        kind: 'token',
+        documentation: 'The kind: group (a session), initial, follow_up or discharge_follow_up.',
+      },
       group: {
         kind: 'reference',
         documentation: 'The therapy Group of the session (custom parameter).',

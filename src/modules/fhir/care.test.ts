@@ -188,6 +188,12 @@ describeEachEngine('FHIR care types', (use) => {
       `/fhir/R4/Group?characteristic=co-facilitator&characteristic-value=location$${s.location.id}`,
     );
     expect(withFacilitator.map((g) => g.id)).toEqual([s.group.id]);
+    const typed = await resources<Group>(
+      app,
+      `/fhir/R4/Group?type=person&actual=true&characteristic-value=location$${s.location.id}`,
+    );
+    expect(typed.map((g) => g.id).sort()).toEqual([s.group.id, s.other.id].sort());
+    expect(await resources(app, '/fhir/R4/Group?type=animal')).toEqual([]);
   });
 
   it('lists members to an administrator and none to a clinician, who may not search by member', async () => {
@@ -317,6 +323,8 @@ describeEachEngine('FHIR care types', (use) => {
     expect(await ids(`actor=Location/${s.location.id}`)).toEqual([...sessions, ...others].sort());
     expect(await ids(`group=Group/${s.group.id}&date=lt2025-03-01`)).toEqual([s.held]);
     expect(await ids(`location=${s.location.id}&status=proposed`)).toEqual([]);
+    expect(await ids(`patient=${s.p1.id}&appointment-type=follow_up`)).toEqual([s.individual]);
+    expect(await ids(`practitioner=${s.co.id}&appointment-type=group`)).toEqual(sessions);
 
     // Group/{id}/$export of the other group (no members): its sessions, nobody's appointments.
     const source = sources.get('Appointment');

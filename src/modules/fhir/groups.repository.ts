@@ -189,6 +189,16 @@ export async function searchGroups(
     ...each(valuesOf(search, 'managing-entity', 'reference'), (ref) =>
       byReference(ref, ['Practitioner'], (clinicianId) => hasFacilitator('lead', clinicianId)),
     ),
+    // Every therapy group is an actual group of persons.
+    ...each(valuesOf(search, 'type', 'token'), (token) =>
+      token.code === 'person' &&
+      (token.system === undefined || token.system === 'http://hl7.org/fhir/group-type')
+        ? sql<SqlBool>`true`
+        : sql<SqlBool>`false`,
+    ),
+    ...each(valuesOf(search, 'actual', 'token'), (token) =>
+      token.code === 'true' && !token.system ? sql<SqlBool>`true` : sql<SqlBool>`false`,
+    ),
   ];
   const rows = await db
     .selectFrom('therapy_group as g')
