@@ -161,7 +161,10 @@ try {
         }
       }),
     );
-    out(`folder export: ${seconds(cli.ms)}; audit ${seconds(folder.timed.spent.ms)}`);
+    const folderResources = cli.result.output.reduce((sum, o) => sum + o.count, 0);
+    out(
+      `folder export: ${n(folderResources)} resources in ${seconds(cli.ms)}, ${mb(await sizes(dir, cli.result))} of NDJSON; audit ${seconds(folder.timed.spent.ms)}`,
+    );
     out(`  ${'type'.padEnd(18)} ${'resources'.padStart(10)} ${'seconds'.padStart(8)}  RSS after`);
     for (const t of perType)
       out(
