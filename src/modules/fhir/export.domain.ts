@@ -215,6 +215,25 @@ export function progressText(
   );
 }
 
+/** The key of a job's progress that holds when it last wrote a page (ms since the epoch). */
+export const heartbeatKey = 'at';
+
+/** A running job that has written nothing for this long has lost its server (a crash). */
+export const stalledAfterMs = 10 * 60_000;
+
+/**
+ * Whether a job said to be running has stopped without saying so: the server writing it died
+ * (a graceful shutdown marks its jobs failed itself). A page takes well under a second, so ten
+ * minutes of silence is not a slow page.
+ */
+export function isStalled(
+  job: { transactionTime: Date; progress: Readonly<Record<string, number>> },
+  now: Date,
+): boolean {
+  const lastAlive = Math.max(job.transactionTime.getTime(), job.progress[heartbeatKey] ?? 0);
+  return now.getTime() - lastAlive > stalledAfterMs;
+}
+
 /** A failure's message for the job's record: a code, never a value (it may name a patient). */
 export function failureText(type: string | null, code: string): string {
   return `The export failed${type ? ` while writing ${type}` : ''} (${code.slice(0, 60)}). Start it again; the server log names the cause.`;

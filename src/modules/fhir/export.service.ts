@@ -16,6 +16,8 @@ import {
   failureText,
   fileNameOf,
   fileUrlOf,
+  heartbeatKey,
+  isStalled,
   manifestOf,
   ndjsonLine,
   outputsOf,
@@ -248,6 +250,7 @@ export function createExportService(
       const counts = await writeFiles(id, jobDir(id), request, groupId, signal, async (p) => {
         current = p.type;
         progress[p.type] = p.written;
+        progress[heartbeatKey] = clock.now().getTime();
         if (!(await recordExportProgress(db, id, progress))) throw new ExportStopped();
       });
       const output = outputsOf(counts, (type) => fileUrlOf(id, type));
@@ -330,8 +333,14 @@ export function createExportService(
     async status(id: string, baseUrl: string): Promise<ExportState> {
       const job = await liveJob(id);
       switch (job.status) {
-        case 'in_progress':
-          return { state: 'running', progress: progressText(job.types, job.progress) };
+        case 'in_progress': {
+          if (!isStalled(job, clock.now()))
+            return { state: 'running', progress: progressText(job.types, job.progress) };
+          const error = failureText(null, 'the server writing it stopped');
+          await finishExportJob(db, id, { status: 'failed', error, at: clock.now() });
+          await rm(jobDir(id), { recursive: true, force: true }).catch(() => undefined);
+          return { state: 'failed', error };
+        }
         case 'completed':
           return { state: 'completed', manifest: manifestOf(job, baseUrl) };
         case 'failed':

@@ -15,9 +15,11 @@ import {
   bearerFor,
   createTestContext,
   testEngines,
+  testNow,
 } from '../../test/harness.ts';
 import { exportFhir } from '../../cli/export-commands.ts';
 import {
+  isStalled,
   parseExportRequest,
   progressText,
   requireRespondAsync,
@@ -157,6 +159,16 @@ describe('export parameters', () => {
     expect(() => {
       requireRespondAsync('Respond-Async');
     }).not.toThrow();
+  });
+
+  it('takes a running job for dead after ten minutes without a page', () => {
+    const start = new Date('2025-03-03T17:00:00Z');
+    const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+    expect(isStalled({ transactionTime: start, progress: {} }, at(10))).toBe(false);
+    expect(isStalled({ transactionTime: start, progress: {} }, at(11))).toBe(true);
+    const alive = { transactionTime: start, progress: { Patient: 5000, at: at(30).getTime() } };
+    expect(isStalled(alive, at(39))).toBe(false);
+    expect(isStalled(alive, at(41))).toBe(true);
   });
 
   it('says how far a job has got', () => {
@@ -422,6 +434,27 @@ for (const engine of testEngines()) {
         await rm(exports);
         await rename(`${exports}.aside`, exports);
       }
+    });
+
+    it('answers a job whose server died (nothing written for ten minutes) as failed', async () => {
+      const s = use();
+      const id = '0190f0a0-0000-7000-8000-0000000000aa';
+      await s.context.db
+        .insertInto('bulk_export')
+        .values({
+          id,
+          requested_by: 'test',
+          request_url: 'http://localhost/fhir/R4/$export',
+          types: ['Patient'],
+          transaction_time: new Date(new Date(testNow).getTime() - 11 * 60_000),
+          progress: sql<never>`'{"Patient": 1000, "at": 0}'::jsonb`,
+        })
+        .execute();
+      const status = await s.app.inject({ method: 'GET', url: `/fhir/R4/$export-status/${id}` });
+      expect(status.statusCode).toBe(500);
+      expect(status.json<OperationOutcome>().issue[0]?.diagnostics).toMatch(
+        /the server writing it stopped/,
+      );
     });
 
     it('stops its jobs when the server closes, marking them failed', async () => {
