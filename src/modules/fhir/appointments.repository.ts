@@ -125,12 +125,8 @@ function sessionConditions(search: ParsedSearch, scope: SearchScope): Condition[
     ...each(valuesOf(search, 'group', 'reference'), (ref) =>
       referenceCondition(col('s.group_id'), ['Group'], ref),
     ),
-    ...(scope.groupId
-      ? [
-          sql<SqlBool>`(s.group_id = ${scope.groupId}::uuid or exists (select 1 from attendance a
-            where a.session_id = s.id and ${memberOf('a.patient_id', scope.groupId)}))`,
-        ]
-      : []),
+    // A Group export: that group's own sessions, whose participants are its members.
+    ...(scope.groupId ? [sql<SqlBool>`s.group_id = ${scope.groupId}::uuid`] : []),
   ];
 }
 

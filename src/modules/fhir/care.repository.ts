@@ -109,43 +109,43 @@ export async function searchEpisodes(
   const conditions = [
     ...commonConditions(search, {
       type: 'EpisodeOfCare',
-      id: col('e.id'),
-      key: col('e.id'),
+      id: col('en.id'),
+      key: col('en.id'),
       keyKind: 'uuid',
-      updated: col('e.updated_at'),
+      updated: col('en.updated_at'),
     }),
     ...each(valuesOf(search, 'patient', 'reference'), (ref) =>
-      referenceCondition(col('e.patient_id'), ['Patient'], ref),
+      referenceCondition(col('en.patient_id'), ['Patient'], ref),
     ),
     ...each(valuesOf(search, 'organization', 'reference'), (ref) =>
       referenceCondition(col('l.service_area_id'), ['Organization'], ref),
     ),
     ...each(valuesOf(search, 'status', 'token'), (token) =>
-      mappedCodeCondition(col('e.status'), episodeStatusSystem, storedStatuses, token),
+      mappedCodeCondition(col('en.status'), episodeStatusSystem, storedStatuses, token),
     ),
     ...each(valuesOf(search, 'date', 'date'), (date) =>
-      periodCondition(col('e.starts_on'), col('e.ends_on'), date),
+      periodCondition(col('en.starts_on'), col('en.ends_on'), date),
     ),
-    ...(scope.groupId ? [memberOf('e.patient_id', scope.groupId)] : []),
+    ...(scope.groupId ? [memberOf('en.patient_id', scope.groupId)] : []),
   ];
   const rows = await db
-    .selectFrom('enrollment as e')
-    .innerJoin('therapy_group as g', 'g.id', 'e.group_id')
+    .selectFrom('enrollment as en')
+    .innerJoin('therapy_group as g', 'g.id', 'en.group_id')
     .innerJoin('location as l', 'l.id', 'g.location_id')
     .select([
-      'e.id',
-      'e.patient_id',
-      'e.group_id',
+      'en.id',
+      'en.patient_id',
+      'en.group_id',
       'l.service_area_id',
-      'e.status',
-      'e.starts_on',
-      'e.ends_on',
-      'e.end_reason',
-      'e.version',
-      'e.updated_at',
+      'en.status',
+      'en.starts_on',
+      'en.ends_on',
+      'en.end_reason',
+      'en.version',
+      'en.updated_at',
     ])
     .where(all(conditions))
-    .orderBy('e.id')
+    .orderBy('en.id')
     .limit(search.count + 1)
     .execute();
   const external = await externalIdentifiers(

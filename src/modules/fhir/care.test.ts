@@ -337,6 +337,18 @@ describeEachEngine('FHIR care types', (use) => {
       groupId: s.group.id,
     });
     expect(members.map((f) => f.key)).toContain(s.individual);
+    // The other group's export once p2 joins it: p2's episodes (in both groups), nobody else's;
+    // and no encounter, as p2 was never present.
+    await create(app, '/enrollments', {
+      patientId: s.p2.id,
+      groupId: s.other.id,
+      status: 'active',
+      startsOn: '2025-02-01',
+    });
+    const scope = { patients: true, groupId: s.other.id };
+    const episodes = await sources.get('EpisodeOfCare')?.search(context.db, search, scope);
+    expect(episodes?.map((f) => f.patientIds)).toEqual([[s.p2.id], [s.p2.id]]);
+    expect(await sources.get('Encounter')?.search(context.db, search, scope)).toEqual([]);
   });
 
   it('names the disruption that cancelled a session', async () => {
