@@ -215,6 +215,16 @@ export function progressText(
   );
 }
 
+/**
+ * How long a finished export's files are kept: long enough to download, not so long that copies
+ * of every patient's record pile up on the server's disk. The manifest's Expires header says when.
+ */
+export const keepFilesForMs = 7 * 24 * 3600_000;
+
+export function expiresAt(completedAt: Date): Date {
+  return new Date(completedAt.getTime() + keepFilesForMs);
+}
+
 /** The key of a job's progress that holds when it last wrote a page (ms since the epoch). */
 export const heartbeatKey = 'at';
 

@@ -128,3 +128,15 @@ export async function groupExists(db: Db, id: string): Promise<boolean> {
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** Ends finished jobs older than `before` (their files are then deleted); returns their ids. */
+export async function expireExportJobs(db: Db, before: Date): Promise<string[]> {
+  const rows = await db
+    .updateTable('bulk_export')
+    .set({ status: 'cancelled' })
+    .where('status', 'in', ['completed', 'failed'])
+    .where('completed_at', '<', before)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}

@@ -84,7 +84,11 @@ export const exportRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
             .header('retry-after', String(retryAfterSeconds))
             .send();
         case 'completed':
-          return reply.status(200).type('application/json; charset=utf-8').send(state.manifest);
+          return reply
+            .status(200)
+            .header('expires', state.expires.toUTCString())
+            .type('application/json; charset=utf-8')
+            .send(state.manifest);
         case 'failed':
           return sendFhir(reply, 500, errorOutcome('INTERNAL', state.error));
       }

@@ -12,12 +12,14 @@ import { uuidPattern, uuidv7 } from '../../shared/ids.ts';
 import { isAllowed } from '../auth/policy.domain.ts';
 import type { AccessRecord } from '../audit/access.service.ts';
 import {
+  expiresAt,
   exportPageSize,
   failureText,
   fileNameOf,
   fileUrlOf,
   heartbeatKey,
   isStalled,
+  keepFilesForMs,
   manifestOf,
   ndjsonLine,
   outputsOf,
@@ -29,6 +31,7 @@ import {
 } from './export.domain.ts';
 import {
   cancelExportJob,
+  expireExportJobs,
   exportJobById,
   finishExportJob,
   groupExists,
@@ -112,7 +115,7 @@ export interface KickOff {
 
 export type ExportState =
   | { state: 'running'; progress: string }
-  | { state: 'completed'; manifest: Manifest }
+  | { state: 'completed'; manifest: Manifest; expires: Date }
   | { state: 'failed'; error: string };
 
 /** How far an export has got, for a progress bar. */
@@ -129,7 +132,8 @@ const exportableTypes = () =>
 /**
  * FHIR Bulk Data export (HL7 Bulk Data Access IG v2): a kick-off starts a job that runs in this
  * process after the answer, writing one NDJSON file per type under DATA_DIR/exports/<job id>/,
- * a page of 1,000 resources at a time (memory stays flat whatever the size). Needs fhir:export and
+ * a page of 1,000 resources at a time (memory stays flat whatever the size). Files are kept for
+ * seven days (each kick-off deletes older ones) or until the client deletes them. Needs fhir:export and
  * each type's own permission (FORBIDDEN otherwise, audited). The kick-off is audited as one
  * event, and every patient the files name as one event per patient per export. Throws
  * VALIDATION_FAILED (a bad parameter), NOT_FOUND (no such Group, job or file).
@@ -298,6 +302,10 @@ export function createExportService(
       const request = await checkRequest(query, groupId);
       if (requestUrl.length > 2000)
         throw new AppError('VALIDATION_FAILED', 'The request URL is longer than 2,000 characters.');
+      // Files past their time go now: no timer to keep, and any replica can do it.
+      const before = new Date(clock.now().getTime() - keepFilesForMs);
+      for (const expired of await expireExportJobs(db, before))
+        await rm(jobDir(expired), { recursive: true, force: true });
       const id = uuidv7();
       await db.transaction().execute(async (trx: Db) => {
         await insertExportJob(trx, {
@@ -342,7 +350,11 @@ export function createExportService(
           return { state: 'failed', error };
         }
         case 'completed':
-          return { state: 'completed', manifest: manifestOf(job, baseUrl) };
+          return {
+            state: 'completed',
+            manifest: manifestOf(job, baseUrl),
+            expires: expiresAt(job.completedAt ?? job.transactionTime),
+          };
         case 'failed':
           return { state: 'failed', error: job.error ?? failureText(null, 'internal error') };
         case 'cancelled':

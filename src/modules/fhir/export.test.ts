@@ -436,6 +436,29 @@ for (const engine of testEngines()) {
       }
     });
 
+    it('deletes finished exports after seven days, at the next kick-off', async () => {
+      const s = use();
+      const old = await exportAll(s, '/fhir/R4/$export?_type=Group');
+      const oldId = old.output[0]?.url.split('/').at(-2) ?? '';
+      const dayMs = 24 * 3600_000;
+      await s.context.db
+        .updateTable('bulk_export')
+        .set({ completed_at: new Date(new Date(testNow).getTime() - 7 * dayMs - 1000) })
+        .where('id', '=', oldId)
+        .execute();
+      const fresh = await exportAll(s, '/fhir/R4/$export?_type=Group');
+      const freshStatus = await s.app.inject({
+        method: 'GET',
+        url: `/fhir/R4/$export-status/${fresh.output[0]?.url.split('/').at(-2) ?? ''}`,
+      });
+      expect(new Date(freshStatus.headers.expires as string).getTime()).toBe(
+        Math.floor(new Date(testNow).getTime() / 1000) * 1000 + 7 * dayMs,
+      );
+      const gone = await s.app.inject({ method: 'GET', url: `/fhir/R4/$export-status/${oldId}` });
+      expect(gone.statusCode).toBe(404);
+      expect(await readdir(join(s.dataDir, 'exports'))).not.toContain(oldId);
+    });
+
     it('answers a job whose server died (nothing written for ten minutes) as failed', async () => {
       const s = use();
       const id = '0190f0a0-0000-7000-8000-0000000000aa';
