@@ -214,6 +214,16 @@ export async function searchAppointments(
   });
 }
 
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const byKey = new Map<string, T[]>();
+  for (const row of rows) {
+    const list = byKey.get(key(row));
+    if (list) list.push(row);
+    else byKey.set(key(row), [row]);
+  }
+  return byKey;
+}
+
 async function loadSessions(db: Db, ids: readonly string[]): Promise<Map<string, SessionView>> {
   const byId = new Map<string, SessionView>();
   if (ids.length === 0) return byId;
@@ -258,10 +268,13 @@ async function loadSessions(db: Db, ids: readonly string[]): Promise<Map<string,
     db,
     rows.map((r) => r.group_id),
   );
+  const attendedBy = groupBy(attendance, (a) => a.session_id);
+  const rosterBy = groupBy(roster, (r) => r.session_id);
   for (const row of rows) {
-    const attended = attendance
-      .filter((a) => a.session_id === row.id)
-      .map((a) => ({ patientId: a.patient_id, status: a.status as AttendanceStatus }));
+    const attended = (attendedBy.get(row.id) ?? []).map((a) => ({
+      patientId: a.patient_id,
+      status: a.status as AttendanceStatus,
+    }));
     byId.set(row.id, {
       id: row.id,
       groupId: row.group_id,
@@ -276,10 +289,7 @@ async function loadSessions(db: Db, ids: readonly string[]): Promise<Map<string,
           : null,
       facilitatorIds: (facilitators.get(row.group_id) ?? []).map((f) => f.clinicianId),
       attendance: attended,
-      roster:
-        attended.length > 0
-          ? []
-          : roster.filter((r) => r.session_id === row.id).map((r) => r.patient_id),
+      roster: attended.length > 0 ? [] : (rosterBy.get(row.id) ?? []).map((r) => r.patient_id),
     });
   }
   return byId;
