@@ -140,6 +140,15 @@ describe('Group mapping', () => {
     expect(groupFromFhir(resource, resolve).value?.members).toBeNull();
   });
 
+  it('gives a group without a minimum size the clinical one, capped at its capacity', () => {
+    const resource = groupToFhir({ ...group, capacity: 3, minSize: 3 }, null, []);
+    resource.extension = resource.extension?.filter((e) => e.url !== extensionUrl('min-size'));
+    expect(groupFromFhir(resource, resolve).value?.fields.minSize).toBe(3);
+    const larger = groupToFhir(group, null, []);
+    larger.extension = larger.extension?.filter((e) => e.url !== extensionUrl('min-size'));
+    expect(groupFromFhir(larger, resolve).value?.fields.minSize).toBe(5);
+  });
+
   it('reports what it does not use, by path', () => {
     const resource: FhirGroup = {
       ...groupToFhir(group, members, []),

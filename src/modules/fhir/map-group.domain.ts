@@ -14,7 +14,7 @@ import type {
   GroupKind,
   GroupStatus,
 } from '../groups/groups.domain.ts';
-import { groupKinds, groupStatuses } from '../groups/groups.domain.ts';
+import { defaultMinSize, groupKinds, groupStatuses } from '../groups/groups.domain.ts';
 import {
   accommodations,
   groupModalities,
@@ -377,7 +377,7 @@ export function groupFromFhir(
         accommodations: accommodationList,
         locationId,
         capacity,
-        minSize: minSize ?? Math.min(5, capacity),
+        minSize: minSize ?? defaultMinSize(capacity),
         kind,
         status,
         rrule,
