@@ -27,6 +27,7 @@ import { createGrievanceService } from './modules/grievances/grievances.service.
 import { createWorkloadService } from './modules/workload/workload.service.ts';
 import { createFhirService } from './modules/fhir/fhir.service.ts';
 import { createImportService } from './modules/fhir/import.service.ts';
+import { createExportService } from './modules/fhir/export.service.ts';
 
 /** Everything the server, the CLI and the tests share: built once, passed down, never global. */
 export interface Context {
@@ -104,6 +105,7 @@ function createServices(deps: ServiceDeps) {
     workload: createWorkloadService(deps),
     fhir: createFhirService(deps),
     fhirImport: createImportService(deps),
+    fhirExport: createExportService(deps),
   };
 }
 

@@ -1,16 +1,9 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { Context, Services } from '../context.ts';
-import { createAccess } from '../modules/audit/access.service.ts';
-import { cliActor } from '../modules/auth/policy.domain.ts';
 import type { Manifest } from '../modules/fhir/export.domain.ts';
-import {
-  createExportService,
-  type ExportProgress,
-  type ExportService,
-} from '../modules/fhir/export.service.ts';
+import type { ExportProgress, ExportService } from '../modules/fhir/export.service.ts';
 
 /*
  * `continuity export fhir --out DIR`: the FHIR bulk export written to a folder, offline, through
@@ -109,14 +102,8 @@ export function addExportCommands(program: Command, withServices: WithServices):
     .option('--json', 'print the manifest as JSON', false)
     .action(async (options: ExportFhirOptions & { json: boolean }) => {
       const bar = typeProgressBar();
-      const manifest = await withServices(async (_services, context) => {
-        // TODO(context.ts): services.fhirExport once createServices builds it.
-        const service = createExportService({
-          db: context.db,
-          clock: context.clock,
-          config: context.config,
-          access: createAccess(context.db, context.clock, cliActor(userInfo().username)),
-        });
+      const manifest = await withServices(async (services) => {
+        const service = services.fhirExport;
         try {
           const written = await exportFhir(service, options, bar.update);
           bar.complete();

@@ -2,9 +2,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Context } from '../../context.ts';
-import { createAccess } from '../audit/access.service.ts';
 import { requireRespondAsync, ndjsonMediaType, statusUrlOf } from './export.domain.ts';
-import { createExportService, exportJobsOf } from './export.service.ts';
+import { exportJobsOf } from './export.service.ts';
 import { errorOutcome } from './fhir.domain.ts';
 import { baseUrlOf, sendFhir } from './fhir.routes.ts';
 
@@ -32,17 +31,7 @@ export const exportRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
   // A job outlives its request, not the server: stop it (marked failed) before the database closes.
   app.addHook('onClose', () => jobs.stopAll());
 
-  // TODO(context.ts): use request.services.fhirExport once createServices builds it.
-  const exportService = (request: FastifyRequest) =>
-    createExportService(
-      {
-        db: context.db,
-        clock: context.clock,
-        config: context.config,
-        access: createAccess(context.db, context.clock, request.actor),
-      },
-      jobs,
-    );
+  const exportService = (request: FastifyRequest) => request.services.fhirExport;
 
   const kickOff = async (request: FastifyRequest, groupId: string | null) => {
     requireRespondAsync(request.headers.prefer);

@@ -18,10 +18,13 @@ import {
 import type { ExternalId } from './map.domain.ts';
 import type { SearchScope } from './sources.ts';
 
-/** Patients of a group's roster (for Group/{id}/$export): active, waitlisted or paused members. */
+/**
+ * Patients ever enrolled in a group (for Group/{id}/$export). The subquery's alias is its own, so
+ * it never hides an `e` of the query it is put in.
+ */
 export function memberOf(patientId: string, groupId: string) {
-  return sql<boolean>`exists (select 1 from enrollment e
-    where e.patient_id = ${sql.ref(patientId)} and e.group_id = ${groupId}::uuid)`;
+  return sql<boolean>`exists (select 1 from enrollment group_member
+    where group_member.patient_id = ${sql.ref(patientId)} and group_member.group_id = ${groupId}::uuid)`;
 }
 
 /** One page of patients in id order (count + 1 rows, so the caller knows whether more follow). */
