@@ -20,7 +20,7 @@ import { progressBar } from './progress.ts';
 
 type WithServices = <T>(work: (services: Services, context: Context) => Promise<T>) => Promise<T>;
 
-interface Tally {
+export interface Tally {
   created: number;
   updated: number;
   unchanged: number;
@@ -132,6 +132,56 @@ async function* ndjsonResources(
   }
 }
 
+/**
+ * Imports FILE or every .json and .ndjson under DIR: Bundle files as they are, NDJSON in
+ * transaction Bundles of 500 in write order. `onProgress` hears the bytes read so far. Throws an
+ * Error naming the file when a Bundle is refused (the ones before it stay imported).
+ */
+export async function importFhirPath(
+  services: Services,
+  path: string,
+  onProgress: (done: number, total: number, file: string) => void = () => undefined,
+): Promise<Tally> {
+  const { bundles, ndjson, bytes } = await inputsOf(path);
+  const tally: Tally = { created: 0, updated: 0, unchanged: 0, skipped: 0, unused: new Map() };
+  let done = 0;
+  let current = path;
+  const advance = (n: number, file: string) => {
+    done += n;
+    current = file;
+    onProgress(Math.min(done, bytes), bytes, file);
+  };
+  for (const file of bundles) {
+    const text = await readFile(file, 'utf8');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new Error(`${file} is not JSON.`);
+    }
+    const given = parsed as Resource;
+    const bundle = given.resourceType === 'Bundle' ? given : undefined;
+    const inputs =
+      (bundle?.type === 'transaction' || bundle?.type === 'batch') &&
+      (bundle.entry?.length ?? 0) <= maxEntries
+        ? [{ bundle }]
+        : importBundles(
+            bundle
+              ? (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []))
+              : [given],
+            defaultChunkSize,
+          );
+    for await (const { bundle } of inputs) {
+      tallyInto(tally, await importing(services, bundle, file));
+    }
+    advance(Buffer.byteLength(text), file);
+  }
+  for await (const { bundle } of importBundles(ndjsonResources(ndjson, advance))) {
+    tallyInto(tally, await importing(services, bundle, current));
+  }
+  return tally;
+}
+
 export function addFhirImportCommand(program: Command, withServices: WithServices): void {
   const parent =
     program.commands.find((c) => c.name() === 'import') ??
@@ -143,47 +193,14 @@ export function addFhirImportCommand(program: Command, withServices: WithService
     )
     .option('--json', 'print the summary as JSON', false)
     .action(async (path: string, options: { json: boolean }) => {
-      const { bundles, ndjson, bytes } = await inputsOf(path);
-      const tally: Tally = { created: 0, updated: 0, unchanged: 0, skipped: 0, unused: new Map() };
       const bar = progressBar('Importing FHIR');
-      let done = 0;
-      let current = path;
-      const advance = (n: number, file: string) => {
-        done += n;
-        current = file;
-        bar.update({ table: file, done: Math.min(done, bytes), total: bytes });
-      };
+      let tally: Tally;
       try {
-        await withServices(async (services) => {
-          for (const file of bundles) {
-            const text = await readFile(file, 'utf8');
-            let parsed: unknown;
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              throw new Error(`${file} is not JSON.`);
-            }
-            const given = parsed as Resource;
-            const bundle = given.resourceType === 'Bundle' ? given : undefined;
-            const inputs =
-              (bundle?.type === 'transaction' || bundle?.type === 'batch') &&
-              (bundle.entry?.length ?? 0) <= maxEntries
-                ? [{ bundle }]
-                : importBundles(
-                    bundle
-                      ? (bundle.entry ?? []).flatMap((e) => (e.resource ? [e.resource] : []))
-                      : [given],
-                    defaultChunkSize,
-                  );
-            for await (const { bundle } of inputs) {
-              tallyInto(tally, await importing(services, bundle, file));
-            }
-            advance(Buffer.byteLength(text), file);
-          }
-          for await (const { bundle } of importBundles(ndjsonResources(ndjson, advance))) {
-            tallyInto(tally, await importing(services, bundle, current));
-          }
-        });
+        tally = await withServices((services) =>
+          importFhirPath(services, path, (done, total, file) => {
+            bar.update({ table: file, done, total });
+          }),
+        );
       } finally {
         bar.stop();
       }
