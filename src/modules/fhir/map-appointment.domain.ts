@@ -16,7 +16,7 @@ import {
   type ServedType,
 } from './fhir.domain.ts';
 import { identifiersOut, Unused, type ExternalId } from './map.domain.ts';
-import { uuidOf, type Checked, type MapProblem } from './map-group.domain.ts';
+import { isOneOf, uuidOf, type Checked, type MapProblem } from './map-group.domain.ts';
 
 /*
  * Appointment ↔ a group session, or an individual appointment (two tables, one FHIR type; their
@@ -335,9 +335,6 @@ const handled = new Set([
   'participant',
 ]);
 
-const isOneOf = <T extends string>(list: readonly T[], value: string | undefined): value is T =>
-  value !== undefined && (list as readonly string[]).includes(value);
-
 function instant(text: string | undefined): Date | undefined {
   if (text === undefined) return undefined;
   const at = new Date(text);
@@ -371,6 +368,7 @@ function participantsOf(resource: FhirAppointment): readonly AppointmentParticip
   const given = resource.participant as readonly AppointmentParticipant[] | undefined;
   return given ?? [];
 }
+
 type Reader = ReturnType<Unused['extensions']>;
 
 function sessionFrom(

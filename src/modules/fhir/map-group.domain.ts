@@ -188,8 +188,11 @@ const handled = new Set([
   'member',
 ]);
 
-const isOneOf = <T extends string>(list: readonly T[], value: string | undefined): value is T =>
-  value !== undefined && (list as readonly string[]).includes(value);
+/** Whether a code from outside is one of a vocabulary's. */
+export const isOneOf = <T extends string>(
+  list: readonly T[],
+  value: string | undefined,
+): value is T => value !== undefined && (list as readonly string[]).includes(value);
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
