@@ -287,7 +287,7 @@ async function loadSessions(db: Db, ids: readonly string[]): Promise<Map<string,
         row.disruption_id && row.disruption_kind !== null && row.disruption_title !== null
           ? { id: row.disruption_id, kind: row.disruption_kind, title: row.disruption_title }
           : null,
-      facilitatorIds: (facilitators.get(row.group_id) ?? []).map((f) => f.clinicianId),
+      facilitators: facilitators.get(row.group_id) ?? [],
       attendance: attended,
       roster: attended.length > 0 ? [] : (rosterBy.get(row.id) ?? []).map((r) => r.patient_id),
     });

@@ -268,7 +268,7 @@ export async function searchEncounters(
     startsAt: row.starts_at,
     endsAt: row.ends_at,
     serviceAreaId: row.service_area_id,
-    clinicianIds: (facilitators.get(row.group_id) ?? []).map((f) => f.clinicianId),
+    facilitators: facilitators.get(row.group_id) ?? [],
   }));
 }
 

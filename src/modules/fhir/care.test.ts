@@ -261,6 +261,17 @@ describeEachEngine('FHIR care types', (use) => {
           status: 'declined',
         },
         {
+          type: [
+            {
+              coding: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+                  code: 'PPRF',
+                  display: 'primary performer',
+                },
+              ],
+            },
+          ],
           actor: { reference: `Practitioner/${s.lead.id}` },
           required: 'required',
           status: 'accepted',
@@ -423,9 +434,11 @@ describeEachEngine('FHIR care types', (use) => {
       period: { start: '2025-02-25T18:00:00.000Z', end: '2025-02-25T19:30:00.000Z' },
       serviceProvider: { reference: `Organization/${s.area.id}` },
     });
-    expect(encounter?.participant?.map((p) => p.individual?.reference)).toEqual([
-      `Practitioner/${s.lead.id}`,
-      `Practitioner/${s.co.id}`,
+    expect(
+      encounter?.participant?.map((p) => [p.type?.[0]?.coding?.[0]?.code, p.individual?.reference]),
+    ).toEqual([
+      ['PPRF', `Practitioner/${s.lead.id}`],
+      ['SPRF', `Practitioner/${s.co.id}`],
     ]);
     // The absent patient has none.
     expect(await resources(app, `/fhir/R4/Encounter?patient=${s.p2.id}`)).toEqual([]);

@@ -1,10 +1,11 @@
 import type {
   Appointment as FhirAppointment,
   AppointmentParticipant,
+  CodeableConcept,
   Encounter,
   Extension,
 } from '@medplum/fhirtypes';
-import type { SessionStatus } from '../groups/groups.domain.ts';
+import type { Facilitator, SessionStatus } from '../groups/groups.domain.ts';
 import {
   codeSystem,
   concept,
@@ -89,7 +90,8 @@ export interface SessionView {
   status: SessionStatus;
   cancelReason: string | null;
   disruption: { id: string; kind: string; title: string } | null;
-  facilitatorIds: string[];
+  /** Lead first. */
+  facilitators: readonly Facilitator[];
   attendance: { patientId: string; status: AttendanceStatus }[];
   /** The members expected, listed only when no attendance is recorded. */
   roster: string[];
@@ -110,6 +112,19 @@ export interface AppointmentView {
   status: AppointmentStatus;
   cancelledBy: Canceller | null;
   intervalOverrideNote: string | null;
+}
+
+/** A facilitator's part: the lead is the primary performer, a co-facilitator a secondary one. */
+function performer(role: Facilitator['role']): CodeableConcept {
+  return {
+    coding: [
+      {
+        system: 'http://terminology.hl7.org/CodeSystem/v3-ParticipationType',
+        code: role === 'lead' ? 'PPRF' : 'SPRF',
+        display: role === 'lead' ? 'primary performer' : 'secondary performer',
+      },
+    ],
+  };
 }
 
 const minutesBetween = (start: Date, end: Date) =>
@@ -174,8 +189,9 @@ export function sessionToFhir(
     minutesDuration: minutesBetween(session.startsAt, session.endsAt),
     participant: [
       ...patients,
-      ...session.facilitatorIds.map((id): AppointmentParticipant => ({
-        actor: reference('Practitioner', id),
+      ...session.facilitators.map((f): AppointmentParticipant => ({
+        type: [performer(f.role)],
+        actor: reference('Practitioner', f.clinicianId),
         required: 'required',
         status: 'accepted',
       })),
@@ -241,7 +257,8 @@ export interface EncounterView {
   startsAt: Date;
   endsAt: Date;
   serviceAreaId: string;
-  clinicianIds: string[];
+  /** The session's facilitators, lead first. */
+  facilitators: readonly Facilitator[];
 }
 
 export const groupPsychotherapy = {
@@ -273,10 +290,11 @@ export function encounterToFhir(encounter: EncounterView): Encounter {
     },
     type: [{ coding: [groupPsychotherapy] }],
     subject: reference('Patient', encounter.patientId),
-    ...(encounter.clinicianIds.length > 0
+    ...(encounter.facilitators.length > 0
       ? {
-          participant: encounter.clinicianIds.map((id) => ({
-            individual: reference('Practitioner', id),
+          participant: encounter.facilitators.map((f) => ({
+            type: [performer(f.role)],
+            individual: reference('Practitioner', f.clinicianId),
           })),
         }
       : {}),

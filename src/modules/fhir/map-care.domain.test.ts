@@ -261,7 +261,10 @@ const session: SessionView = {
   status: 'held',
   cancelReason: null,
   disruption: null,
-  facilitatorIds: [ids.lead, ids.co],
+  facilitators: [
+    { clinicianId: ids.lead, role: 'lead' },
+    { clinicianId: ids.co, role: 'co' },
+  ],
   attendance: [
     { patientId: ids.p1, status: 'present' },
     { patientId: ids.p2, status: 'excused' },
@@ -449,7 +452,7 @@ describe('Encounter and EpisodeOfCare mapping', () => {
       startsAt: session.startsAt,
       endsAt: session.endsAt,
       serviceAreaId: ids.area,
-      clinicianIds: [ids.lead],
+      facilitators: [{ clinicianId: ids.lead, role: 'lead' }],
     });
     expect(id).toHaveLength(64);
     const alone = encounterToFhir({
@@ -459,7 +462,7 @@ describe('Encounter and EpisodeOfCare mapping', () => {
       startsAt: session.startsAt,
       endsAt: session.endsAt,
       serviceAreaId: ids.area,
-      clinicianIds: [],
+      facilitators: [],
     });
     expect(validateResource(alone)).toEqual([]);
     expect(validateResource(encounter)).toEqual([]);
