@@ -14,7 +14,7 @@ import type {
 } from './clinicians.domain.ts';
 
 // The CHECK constraints of the clinician table guarantee these narrowings.
-function toClinician(row: Row<'clinician'>): Clinician {
+export function toClinician(row: Row<'clinician'>): Clinician {
   return {
     id: row.id,
     npi: row.npi,

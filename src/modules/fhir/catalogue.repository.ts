@@ -1,17 +1,10 @@
+import { toServiceArea } from '../service-areas/service-areas.repository.ts';
+import { toLocation } from '../locations/locations.repository.ts';
+import { toClinician } from '../clinicians/clinicians.repository.ts';
+import { toOutsideProvider } from '../outside-providers/outside-providers.repository.ts';
 import { sql, type Kysely, type SqlBool } from 'kysely';
 import type { Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
-import type { Clinician, ClinicianStatus } from '../clinicians/clinicians.domain.ts';
-import type { Location } from '../locations/locations.domain.ts';
-import type { OutsideProvider } from '../outside-providers/outside-providers.domain.ts';
-import type { ServiceArea } from '../service-areas/service-areas.domain.ts';
-import type {
-  Accommodation,
-  Certification,
-  Discipline,
-  ProviderModality,
-  Specialty,
-} from '../vocabulary/vocabulary.domain.ts';
 import { codeSystem, systems, type ServedType } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
 import { valuesOf, type ParsedSearch, type TokenValue } from './search.domain.ts';
@@ -68,20 +61,6 @@ async function withExternal<R extends { id: string }, T>(
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-export function serviceAreaOf(row: Row<'service_area'>): ServiceArea {
-  return {
-    id: row.id,
-    code: row.code,
-    name: row.name,
-    lat: row.lat,
-    lon: row.lon,
-    members: row.members,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
 export async function searchServiceAreas(db: Db, search: ParsedSearch) {
   const conditions = [
     ...commonConditions(search, {
@@ -104,24 +83,9 @@ export async function searchServiceAreas(db: Db, search: ParsedSearch) {
     .limit(search.count + 1)
     .execute();
   return withExternal(db, 'Organization', rows, (row, external) => ({
-    area: serviceAreaOf(row),
+    area: toServiceArea(row),
     external,
   }));
-}
-
-export function locationOf(row: Row<'location'>): Location {
-  return {
-    id: row.id,
-    serviceAreaId: row.service_area_id,
-    name: row.name,
-    address: row.address,
-    lat: row.lat,
-    lon: row.lon,
-    accessible: row.accessible,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 export async function searchLocations(db: Db, search: ParsedSearch) {
@@ -151,28 +115,9 @@ export async function searchLocations(db: Db, search: ParsedSearch) {
     .limit(search.count + 1)
     .execute();
   return withExternal(db, 'Location', rows, (row, external) => ({
-    location: locationOf(row),
+    location: toLocation(row),
     external,
   }));
-}
-
-// The clinician table's CHECKs hold these columns to the domain's unions.
-export function clinicianOf(row: Row<'clinician'>): Clinician {
-  return {
-    id: row.id,
-    npi: row.npi,
-    name: row.name,
-    discipline: row.discipline as Discipline,
-    specialties: row.specialties as Specialty[],
-    languages: row.languages,
-    certifications: row.certifications as Certification[],
-    locationId: row.location_id,
-    fte: row.fte,
-    status: row.status as ClinicianStatus,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 /**
@@ -233,33 +178,10 @@ export async function searchClinicians(
     .limit(search.count + 1)
     .execute();
   return withExternal(db, type, rows, (row, external) => ({
-    clinician: clinicianOf(row),
+    clinician: toClinician(row),
     serviceAreaId: row.service_area_id,
     external,
   }));
-}
-
-// The outside_provider table's CHECKs hold these columns to the domain's unions.
-export function outsideProviderOf(row: Row<'outside_provider'>): OutsideProvider {
-  return {
-    id: row.id,
-    name: row.name,
-    organization: row.organization,
-    npi: row.npi,
-    specialties: row.specialties as Specialty[],
-    languages: row.languages,
-    certifications: row.certifications as Certification[],
-    modality: row.modality as ProviderModality,
-    lat: row.lat,
-    lon: row.lon,
-    accommodations: row.accommodations as Accommodation[],
-    weeklyCapacity: row.weekly_capacity,
-    accepting: row.accepting,
-    capacityConfirmedAt: row.capacity_confirmed_at,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 /** A characteristic token: an accommodation, a certification or a modality, by its system. */
@@ -317,7 +239,7 @@ export async function searchOutsideProviders(db: Db, search: ParsedSearch) {
     .limit(search.count + 1)
     .execute();
   return withExternal(db, 'HealthcareService', rows, (row, external) => ({
-    provider: outsideProviderOf(row),
+    provider: toOutsideProvider(row),
     external,
   }));
 }

@@ -1,17 +1,10 @@
+import { toGroup } from '../groups/groups.repository.ts';
 import { sql, type SqlBool } from 'kysely';
-import type { Db, Row } from '../../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
 import type { EnrollmentStatus } from '../enrollments/enrollments.domain.ts';
-import type {
-  Facilitator,
-  Group,
-  GroupFields,
-  GroupKind,
-  GroupStatus,
-} from '../groups/groups.domain.ts';
-import { openSeats } from '../groups/groups.domain.ts';
-import type { Accommodation, GroupModality, Specialty } from '../vocabulary/vocabulary.domain.ts';
+import type { Facilitator, Group, GroupFields } from '../groups/groups.domain.ts';
 import { codeSystem } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
 import {
@@ -124,33 +117,6 @@ export interface FoundGroup {
   external: ExternalId[];
 }
 
-// The CHECK constraints of the migrations hold these columns to the domain's unions.
-function toGroup(row: Row<'therapy_group'>, facilitators: Facilitator[]): Group {
-  return {
-    id: row.id,
-    name: row.name,
-    specialty: row.specialty as Specialty,
-    modality: row.modality as GroupModality,
-    language: row.language,
-    accommodations: row.accommodations as Accommodation[],
-    locationId: row.location_id,
-    capacity: row.capacity,
-    minSize: row.min_size,
-    kind: row.kind as GroupKind,
-    status: row.status as GroupStatus,
-    rrule: row.rrule,
-    sessionMinutes: row.session_minutes,
-    startsOn: row.starts_on,
-    endsOn: row.ends_on,
-    facilitators,
-    enrolled: row.seats_taken,
-    openSeats: openSeats(row.capacity, row.seats_taken),
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
 /**
  * One page of groups in id order (count + 1 rows). Searching by `member` needs patient access:
  * without it the search is refused (FORBIDDEN), not answered with a silent nothing.
@@ -212,7 +178,7 @@ export async function searchGroups(
   const external = await externalIdentifiers(db, 'Group', ids);
   const enrollments = scope.patients ? await membersOf(db, ids) : null;
   return rows.map((row) => ({
-    group: toGroup(row, facilitators.get(row.id) ?? []),
+    group: toGroup({ ...row, enrolled: row.seats_taken }, facilitators.get(row.id) ?? []),
     members: enrollments === null ? null : (enrollments.get(row.id) ?? []),
     external: external.get(row.id) ?? [],
   }));

@@ -1,11 +1,7 @@
+import { toReferral } from '../referrals/referrals.repository.ts';
 import { sql, type SqlBool } from 'kysely';
-import type { Db, Row } from '../../db/database.ts';
-import type {
-  DeclineReason,
-  HistoryEntry,
-  Referral,
-  ReferralStatus,
-} from '../referrals/referrals.domain.ts';
+import type { Db } from '../../db/database.ts';
+import type { Referral, ReferralStatus } from '../referrals/referrals.domain.ts';
 import { codeSystem, type ServedType } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
 import { referralStatusesFor, requestStatusOf, taskStatusOf } from './map-referral.domain.ts';
@@ -23,28 +19,6 @@ import {
   type Condition,
 } from './search.repository.ts';
 import type { SearchScope } from './sources.ts';
-
-// The referral table's CHECKs hold status and decline_reason to the domain's unions.
-function referralOf(row: Row<'referral'>): Referral {
-  return {
-    id: row.id,
-    patientId: row.patient_id,
-    providerId: row.provider_id,
-    proposalId: row.proposal_id,
-    status: row.status as ReferralStatus,
-    dueAt: row.due_at,
-    sentAt: row.sent_at,
-    responseDueAt: row.response_due_at,
-    acceptedAt: row.accepted_at,
-    firstAppointmentAt: row.first_appointment_at,
-    declineReason: row.decline_reason as DeclineReason | null,
-    reason: row.reason,
-    history: row.history as HistoryEntry[],
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
 
 /** A FHIR status token against the referral statuses it stands for. */
 function statusCondition(
@@ -137,5 +111,5 @@ export async function searchReferrals(
     type,
     rows.map((r) => r.id),
   );
-  return rows.map((row) => ({ referral: referralOf(row), external: external.get(row.id) ?? [] }));
+  return rows.map((row) => ({ referral: toReferral(row), external: external.get(row.id) ?? [] }));
 }

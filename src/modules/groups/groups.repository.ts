@@ -26,7 +26,7 @@ type GroupRow = Row<'therapy_group'> & { enrolled: number | null };
 type Eb = ExpressionBuilder<Database & { g: Database['therapy_group'] }, 'g'>;
 
 // The CHECK constraints of the migration hold these columns to the domain's unions.
-function toGroup(row: GroupRow, facilitators: Facilitator[]): Group {
+export function toGroup(row: GroupRow, facilitators: Facilitator[]): Group {
   const enrolled = row.enrolled ?? 0;
   return {
     id: row.id,

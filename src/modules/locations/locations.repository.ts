@@ -5,7 +5,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../../shared/page.ts';
 import type { Location, LocationFilter, LocationPatch, NewLocation } from './locations.domain.ts';
 
-function toLocation(row: Row<'location'>): Location {
+export function toLocation(row: Row<'location'>): Location {
   return {
     id: row.id,
     serviceAreaId: row.service_area_id,

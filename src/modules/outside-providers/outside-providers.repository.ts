@@ -19,7 +19,7 @@ import {
 } from './outside-providers.domain.ts';
 
 // The CHECK constraints of the outside_provider table guarantee these narrowings.
-function toOutsideProvider(row: Row<'outside_provider'>): OutsideProvider {
+export function toOutsideProvider(row: Row<'outside_provider'>): OutsideProvider {
   return {
     id: row.id,
     name: row.name,

@@ -19,7 +19,7 @@ import type {
 
 // The CHECKs on status and decline_reason hold them to the domain's unions; history is written
 // only through this module.
-function toReferral(row: Row<'referral'>): Referral {
+export function toReferral(row: Row<'referral'>): Referral {
   return {
     id: row.id,
     patientId: row.patient_id,

@@ -10,7 +10,7 @@ import type {
   ServiceAreaPatch,
 } from './service-areas.domain.ts';
 
-function toServiceArea(row: Row<'service_area'>): ServiceArea {
+export function toServiceArea(row: Row<'service_area'>): ServiceArea {
   return {
     id: row.id,
     code: row.code,
