@@ -1,3 +1,4 @@
+import { sameColumns } from '../../db/versioned.ts';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
@@ -37,7 +38,6 @@ import {
   facilitatorsOf,
   inTransaction,
   mappedCodeCondition,
-  sameColumns,
 } from './care.repository.ts';
 import { memberOf } from './patients.repository.ts';
 import type { SearchScope, WriteOutcome } from './sources.ts';

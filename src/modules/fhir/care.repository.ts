@@ -1,3 +1,4 @@
+import { sameColumns } from '../../db/versioned.ts';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
@@ -293,23 +294,6 @@ export async function facilitatorsOf(
     byGroup.set(row.group_id, list);
   }
   return byGroup;
-}
-
-/** Whether a row already holds these column values (arrays compared as sets, instants by time). */
-export function sameColumns(
-  current: Record<string, unknown>,
-  wanted: Record<string, unknown>,
-): boolean {
-  return Object.entries(wanted).every(([key, value]) => {
-    const have = current[key];
-    if (Array.isArray(value) && Array.isArray(have))
-      return (
-        (value as unknown[]).map(String).sort().join('\u0000') ===
-        (have as unknown[]).map(String).sort().join('\u0000')
-      );
-    if (value instanceof Date && have instanceof Date) return value.getTime() === have.getTime();
-    return have === value;
-  });
 }
 
 /**

@@ -2,9 +2,8 @@ import { toServiceArea } from '../service-areas/service-areas.repository.ts';
 import { toLocation } from '../locations/locations.repository.ts';
 import { toClinician } from '../clinicians/clinicians.repository.ts';
 import { toOutsideProvider } from '../outside-providers/outside-providers.repository.ts';
-import { sql, type Kysely, type SqlBool } from 'kysely';
-import type { Db, Row } from '../../db/database.ts';
-import { withDbErrors } from '../../db/errors.ts';
+import { sql, type SqlBool } from 'kysely';
+import type { Db } from '../../db/database.ts';
 import { codeSystem, systems, type ServedType } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
 import { valuesOf, type ParsedSearch, type TokenValue } from './search.domain.ts';
@@ -21,7 +20,6 @@ import {
   type Column,
   type Condition,
 } from './search.repository.ts';
-import type { WriteOutcome } from './sources.ts';
 
 /*
  * The catalogue as FHIR reads and writes it: one page of service areas, locations, clinicians or
@@ -246,75 +244,6 @@ export async function searchOutsideProviders(db: Db, search: ParsedSearch) {
 
 // ---------------------------------------------------------------------------------------------
 // Writes
-
-type CatalogueTable = 'service_area' | 'location' | 'clinician' | 'outside_provider';
-type Columns<T extends CatalogueTable> = Partial<
-  Omit<Row<T>, 'id' | 'version' | 'created_at' | 'updated_at'>
->;
-
-/** Whether a stored value and a written one are the same (instants by time, arrays by items). */
-function same(stored: unknown, written: unknown): boolean {
-  if (stored instanceof Date || written instanceof Date)
-    return (
-      stored instanceof Date && written instanceof Date && stored.getTime() === written.getTime()
-    );
-  if (Array.isArray(stored) && Array.isArray(written))
-    return stored.length === written.length && stored.every((v, i) => v === written[i]);
-  return stored === written;
-}
-
-/**
- * Writes one catalogue row: creates it with `id` when there is none and `create` gives its
- * columns ('absent' when it does not), else updates only the columns that differ (`update` sees
- * the current row). Throws
- * DUPLICATE, UNKNOWN_REFERENCE or CONSTRAINT_VIOLATED when the database refuses the values.
- */
-export async function writeCatalogueRow<T extends CatalogueTable>(
-  db: Db,
-  table: T,
-  id: string,
-  write: {
-    create: Columns<T> | undefined;
-    update: (current: Row<T>) => Columns<T>;
-  },
-): Promise<WriteOutcome | 'absent'> {
-  // Kysely cannot type a query over a table chosen by a type parameter; the signature above is
-  // what keeps callers honest (as in db/versioned.ts).
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const anyDb = db as unknown as Kysely<any>;
-  const current = (await anyDb
-    .selectFrom(table as string)
-    .selectAll()
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst()) as Row<T> | undefined;
-  if (!current) {
-    if (!write.create) return 'absent';
-    const values = { id, ...write.create };
-    await withDbErrors(() =>
-      anyDb
-        .insertInto(table as string)
-        .values(values)
-        .execute(),
-    );
-    return 'created';
-  }
-  const columns = write.update(current);
-  const changed = Object.fromEntries(
-    Object.entries(columns).filter(
-      ([name, value]) => value !== undefined && !same(current[name as keyof Row<T>], value),
-    ),
-  );
-  if (Object.keys(changed).length === 0) return 'unchanged';
-  await withDbErrors(() =>
-    anyDb
-      .updateTable(table as string)
-      .set({ ...changed, version: sql`version + 1`, updated_at: sql`now()` })
-      .where('id', '=', id)
-      .execute(),
-  );
-  return 'updated';
-}
 
 /** Whether a clinician holds this id. */
 export async function clinicianExists(db: Db, id: string): Promise<boolean> {

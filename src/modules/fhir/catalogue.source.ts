@@ -1,3 +1,4 @@
+import { writeVersioned } from '../../db/versioned.ts';
 import type {
   HealthcareService,
   Location as FhirLocation,
@@ -12,7 +13,6 @@ import {
   searchLocations,
   searchOutsideProviders,
   searchServiceAreas,
-  writeCatalogueRow,
 } from './catalogue.repository.ts';
 import {
   locationFromFhir,
@@ -161,11 +161,11 @@ export const catalogueImporters: readonly Importer[] = [
         problems,
         unused,
         async write(db, id) {
-          const outcome = await writeCatalogueRow(db, 'service_area', id, {
+          const outcome = await writeVersioned(db, 'service_area', id, {
             create: value,
             update: () => value,
           });
-          return written(outcome === 'absent' ? 'unchanged' : outcome);
+          return written(outcome);
         },
       };
     },
@@ -187,11 +187,11 @@ export const catalogueImporters: readonly Importer[] = [
         problems,
         unused,
         async write(db, id) {
-          const outcome = await writeCatalogueRow(db, 'location', id, {
+          const outcome = await writeVersioned(db, 'location', id, {
             create: columns,
             update: () => columns,
           });
-          return written(outcome === 'absent' ? 'unchanged' : outcome);
+          return written(outcome);
         },
       };
     },
@@ -207,7 +207,7 @@ export const catalogueImporters: readonly Importer[] = [
         problems,
         unused,
         async write(db, id) {
-          const outcome = await writeCatalogueRow(db, 'clinician', id, {
+          const outcome = await writeVersioned(db, 'clinician', id, {
             create: undefined,
             update: (current) => ({
               npi: value.npi,
@@ -259,7 +259,7 @@ export const catalogueImporters: readonly Importer[] = [
               'The PractitionerRole matches one clinician and names another as its practitioner.',
               { id, practitioner: clinicianId },
             );
-          const outcome = await writeCatalogueRow(db, 'clinician', clinicianId, {
+          const outcome = await writeVersioned(db, 'clinician', clinicianId, {
             create: person && { ...person, ...role },
             update: () => ({ ...person, ...role }),
           });
@@ -301,11 +301,11 @@ export const catalogueImporters: readonly Importer[] = [
         problems,
         unused,
         async write(db, id) {
-          const outcome = await writeCatalogueRow(db, 'outside_provider', id, {
+          const outcome = await writeVersioned(db, 'outside_provider', id, {
             create: columns,
             update: () => columns,
           });
-          return written(outcome === 'absent' ? 'unchanged' : outcome);
+          return written(outcome);
         },
       };
     },

@@ -1,3 +1,4 @@
+import { sameColumns } from '../../db/versioned.ts';
 import { toGroup } from '../groups/groups.repository.ts';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
@@ -26,13 +27,7 @@ import {
   stringCondition,
   type Condition,
 } from './search.repository.ts';
-import {
-  byReference,
-  facilitatorsOf,
-  inTransaction,
-  sameColumns,
-  writeMembers,
-} from './care.repository.ts';
+import { byReference, facilitatorsOf, inTransaction, writeMembers } from './care.repository.ts';
 import type { SearchScope, WriteOutcome } from './sources.ts';
 
 /*

@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import type { Db, Row } from '../../db/database.ts';
-import { withDbErrors } from '../../db/errors.ts';
-import { AppError } from '../../shared/errors.ts';
 import type { Patient } from '../patients/patients.domain.ts';
 import { toPatient } from '../patients/patients.repository.ts';
 import { systems } from './fhir.domain.ts';
@@ -65,25 +63,6 @@ export async function searchPatients(
   return rows.map((row) => ({ patient: toPatient(row), external: external.get(row.id) ?? [] }));
 }
 
-/** Whether two column values are the same (dates by instant, arrays and JSON by content). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  }
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    return canonical(a) === canonical(b);
-  }
-  return a === b;
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'object' && v !== null && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y)))
-      : v,
-  );
-}
-
 export type PatientColumns = Omit<Row<'patient'>, 'id' | 'version' | 'created_at' | 'updated_at'>;
 
 /** The service area nearest a point: where an imported patient without one is cared for. */
@@ -100,46 +79,4 @@ export async function nearestServiceArea(
     .limit(1)
     .executeTakeFirst();
   return row?.id;
-}
-
-/**
- * Creates the patient with `id`, or updates it only where a column differs (so importing the same
- * resource twice changes nothing, not even the version).
- */
-export async function upsertPatient(
-  db: Db,
-  id: string,
-  exists: boolean,
-  columns: PatientColumns,
-): Promise<'created' | 'updated' | 'unchanged'> {
-  if (!exists) {
-    await withDbErrors(() =>
-      db
-        .insertInto('patient')
-        .values({ id, ...columns, contact_preferences: { ...columns.contact_preferences } })
-        .execute(),
-    );
-    return 'created';
-  }
-  const row = await db
-    .selectFrom('patient')
-    .selectAll()
-    .where('id', '=', id)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw new AppError('NOT_FOUND', `No patient with id ${id}.`);
-  const changed = Object.fromEntries(
-    Object.entries(columns).filter(
-      ([name, value]) => !sameValue(row[name as keyof PatientColumns], value),
-    ),
-  );
-  if (Object.keys(changed).length === 0) return 'unchanged';
-  await withDbErrors(() =>
-    db
-      .updateTable('patient')
-      .set({ ...changed, version: sql`version + 1`, updated_at: sql`now()` })
-      .where('id', '=', id)
-      .execute(),
-  );
-  return 'updated';
 }

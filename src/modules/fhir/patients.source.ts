@@ -1,7 +1,8 @@
 import type { Patient as FhirPatient } from '@medplum/fhirtypes';
 import { AppError } from '../../shared/errors.ts';
 import { patientFromFhir, patientToFhir } from './map-patient.domain.ts';
-import { nearestServiceArea, searchPatients, upsertPatient } from './patients.repository.ts';
+import { writeVersioned } from '../../db/versioned.ts';
+import { nearestServiceArea, searchPatients, type PatientColumns } from './patients.repository.ts';
 import type { Importer, ResourceSource } from './sources.ts';
 
 export const patientSources: readonly ResourceSource[] = [
@@ -42,7 +43,7 @@ export const patientImporters: readonly Importer[] = [
       return {
         problems,
         unused,
-        async write(db, id, exists) {
+        async write(db, id) {
           const serviceAreaId =
             value.serviceAreaId ?? (await nearestServiceArea(db, value.lat, value.lon));
           if (serviceAreaId === undefined)
@@ -50,7 +51,7 @@ export const patientImporters: readonly Importer[] = [
               'UNKNOWN_REFERENCE',
               'There is no service area to place the patient in.',
             );
-          const outcome = await upsertPatient(db, id, exists, {
+          const columns: PatientColumns = {
             mrn: value.mrn,
             name: value.name,
             birth_date: value.birthDate,
@@ -64,6 +65,10 @@ export const patientImporters: readonly Importer[] = [
             discharged_at: value.dischargedAt,
             perinatal: value.perinatal,
             contact_preferences: { ...value.contactPreferences },
+          };
+          const outcome = await writeVersioned(db, 'patient', id, {
+            create: columns,
+            update: () => columns,
           });
           return { outcome, patientIds: [id] };
         },
