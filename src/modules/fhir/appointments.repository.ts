@@ -9,16 +9,15 @@ import type { ExternalId } from './map.domain.ts';
 import {
   appointmentStatusSystem,
   storedStatuses,
-  type AppointmentImport,
   type AppointmentKind,
   type AppointmentStatus,
   type AppointmentView,
   type AttendanceStatus,
   type Canceller,
-  type SessionImport,
   type SessionView,
   type Urgency,
 } from './map-appointment.domain.ts';
+import { type AppointmentImport, type SessionImport } from './map-appointment-import.domain.ts';
 import type { ParsedSearch, ReferenceValue } from './search.domain.ts';
 import { valuesOf } from './search.domain.ts';
 import {

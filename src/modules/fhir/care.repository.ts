@@ -6,7 +6,7 @@ import { uuidv7 } from '../../shared/ids.ts';
 import type { EnrollmentStatus } from '../enrollments/enrollments.domain.ts';
 import type { Episode } from './map-episode.domain.ts';
 import type { MemberImport } from './map-group.domain.ts';
-import type { EncounterView } from './map-appointment.domain.ts';
+import type { EncounterView } from './map-encounter.domain.ts';
 import type { ServedType } from './fhir.domain.ts';
 import type { ExternalId } from './map.domain.ts';
 import type { DateValue, ParsedSearch, ReferenceValue } from './search.domain.ts';

@@ -6,13 +6,9 @@ import type {
 import { searchAppointments, writeAppointment, writeSession } from './appointments.repository.ts';
 import { searchEncounters, searchEpisodes } from './care.repository.ts';
 import { searchGroups, writeGroup } from './groups.repository.ts';
-import {
-  appointmentFromFhir,
-  appointmentToFhir,
-  encounterToFhir,
-  isGroupPsychotherapy,
-  sessionToFhir,
-} from './map-appointment.domain.ts';
+import { appointmentToFhir, sessionToFhir } from './map-appointment.domain.ts';
+import { appointmentFromFhir } from './map-appointment-import.domain.ts';
+import { encounterToFhir, isGroupPsychotherapy } from './map-encounter.domain.ts';
 import { enrollmentStatusesOf, episodeToFhir } from './map-episode.domain.ts';
 import { groupFromFhir, groupToFhir } from './map-group.domain.ts';
 import type { Importer, PreparedEntry, ResourceSource } from './sources.ts';

@@ -4,13 +4,13 @@ import type { Group } from '../groups/groups.domain.ts';
 import { validateResource } from '../../test/fhir-validate.ts';
 import { codeSystem, extensionUrl, type ServedType } from './fhir.domain.ts';
 import {
-  appointmentFromFhir,
   appointmentToFhir,
-  encounterToFhir,
   sessionToFhir,
   type AppointmentView,
   type SessionView,
 } from './map-appointment.domain.ts';
+import { appointmentFromFhir } from './map-appointment-import.domain.ts';
+import { encounterToFhir } from './map-encounter.domain.ts';
 import { episodeToFhir, type Episode } from './map-episode.domain.ts';
 import { groupFromFhir, groupToFhir, type GroupMember } from './map-group.domain.ts';
 import { referenceId } from './map.domain.ts';
