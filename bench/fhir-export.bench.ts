@@ -24,7 +24,8 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { createAccess, type Access } from '../src/modules/audit/access.service.ts';
 import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import type { Manifest } from '../src/modules/fhir/export.domain.ts';
-import { createExportService, exportJobsOf } from '../src/modules/fhir/export.service.ts';
+import { createExportService } from '../src/modules/fhir/export.service.ts';
+import { exportJobsOf } from '../src/modules/fhir/export-jobs.ts';
 import type { Scale } from '../src/modules/seed/scale.domain.ts';
 import { parseConfig } from '../src/shared/config.ts';
 

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Context } from '../../context.ts';
 import { requireRespondAsync, ndjsonMediaType, statusUrlOf } from './export.domain.ts';
-import { exportJobsOf } from './export.service.ts';
+import { exportJobsOf } from './export-jobs.ts';
 import { errorOutcome } from './fhir.domain.ts';
 import { baseUrlOf, sendFhir } from './fhir.routes.ts';
 

@@ -25,7 +25,8 @@ import {
   requireRespondAsync,
   type Manifest,
 } from './export.domain.ts';
-import { createExportService, exportJobsOf } from './export.service.ts';
+import { createExportService } from './export.service.ts';
+import { exportJobsOf } from './export-jobs.ts';
 import { sources } from './sources.ts';
 
 /*
