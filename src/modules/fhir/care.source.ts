@@ -3,7 +3,8 @@ import type {
   Group as FhirGroup,
   Resource,
 } from '@medplum/fhirtypes';
-import { searchAppointments, writeAppointment, writeSession } from './appointments.repository.ts';
+import { searchAppointments } from './appointments.repository.ts';
+import { writeAppointment, writeSession } from './appointment-writes.repository.ts';
 import { searchEncounters, searchEpisodes } from './care.repository.ts';
 import { searchGroups, writeGroup } from './groups.repository.ts';
 import { appointmentToFhir, sessionToFhir } from './map-appointment.domain.ts';
