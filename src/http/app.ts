@@ -13,6 +13,7 @@ import { installAuthentication } from './authenticate.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
+import { installWeb, webBuilt } from './web.ts';
 import { serviceAreaRoutes } from '../modules/service-areas/service-areas.routes.ts';
 import { groupRoutes } from '../modules/groups/groups.routes.ts';
 import { enrollmentRoutes } from '../modules/enrollments/enrollments.routes.ts';
@@ -70,7 +71,8 @@ export async function buildApp(
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  installErrorHandler(app);
+  const pages = webBuilt();
+  installErrorHandler(app, { pages });
 
   await app.register(fastifyHelmet, {
     // Scripts only from this server; inline styles are allowed because the API documentation page
@@ -128,5 +130,6 @@ export async function buildApp(
     { prefix: '/api/v1' },
   );
   await app.register(fhirRoutes, { context, prefix: fhirPrefix });
+  if (pages) await installWeb(app);
   return app;
 }

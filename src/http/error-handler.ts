@@ -5,6 +5,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { AppError, errorCatalogue, type ErrorCode } from '../shared/errors.ts';
 import { translateDbError } from '../db/errors.ts';
+import { isPageRequest, sendPage } from './web.ts';
 
 export interface ErrorResponse {
   error: { code: ErrorCode; message: string; details?: unknown };
@@ -83,17 +84,23 @@ export function errorResponseOf(
   };
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, options: { pages?: boolean } = {}): void {
   app.setErrorHandler((rawError: FastifyError, request, reply) => {
     const { status, body: response } = errorResponseOf(rawError, request);
     return reply.status(status).send(response);
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(
-        body('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`),
-      ),
+    // The dashboard routes on the client: any other page address gets its index.html.
+    options.pages && isPageRequest(request)
+      ? sendPage(reply)
+      : reply
+          .status(404)
+          .send(
+            body(
+              'ROUTE_NOT_FOUND',
+              `No route ${request.method} ${request.url.split('?')[0] ?? ''}.`,
+            ),
+          ),
   );
 }

@@ -6,6 +6,7 @@ import { idParams } from '../../http/codecs.ts';
 import { errorResponses } from '../../http/responses.ts';
 import { errorBody } from '../../http/codecs.ts';
 import { sessionCookie } from './authenticator.service.ts';
+import { permissionsOf } from './policy.domain.ts';
 import {
   createTokenBody,
   createUserBody,
@@ -61,6 +62,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (ap
       user: await request.services.users.me(),
       csrfToken: request.csrfToken,
       idleMinutes: context.config.SESSION_IDLE_MINUTES,
+      permissions: permissionsOf(request.actor.role),
     }),
   );
 

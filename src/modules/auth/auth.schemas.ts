@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { instant } from '../../http/codecs.ts';
-import { roles } from './policy.domain.ts';
+import { policy, roles, type Permission } from './policy.domain.ts';
 
 export const loginBody = z.strictObject({
   email: z.string().trim().min(3).max(254),
@@ -30,6 +30,9 @@ export const meResponse = z.object({
   user: userSchema,
   csrfToken: z.string().nullable(),
   idleMinutes: z.number().int(),
+  permissions: z
+    .array(z.enum(Object.keys(policy) as [Permission, ...Permission[]]))
+    .describe("The role's permissions, from the one policy table: what a client may offer."),
 });
 
 export const createUserBody = z.strictObject({

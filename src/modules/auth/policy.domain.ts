@@ -201,6 +201,11 @@ export const cliActor = (osUser: string): Actor => ({
   ip: null,
 });
 
+/** Every permission a role holds: what the dashboard may offer its holder. */
+export function permissionsOf(role: Role | null): Permission[] {
+  return (Object.keys(policy) as Permission[]).filter((permission) => isAllowed(role, permission));
+}
+
 export function isAllowed(role: Role | null, permission: Permission): boolean {
   if (role === null) return false;
   return (policy[permission] as readonly Role[]).includes(role);

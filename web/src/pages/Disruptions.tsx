@@ -1,0 +1,8 @@
+/** Disruptions: being built. */
+export function DisruptionsPage() {
+  return (
+    <section>
+      <h1>Disruptions</h1>
+    </section>
+  );
+}

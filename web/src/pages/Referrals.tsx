@@ -1,0 +1,8 @@
+/** Referrals: being built. */
+export function ReferralsPage() {
+  return (
+    <section>
+      <h1>Referrals</h1>
+    </section>
+  );
+}
