@@ -1,8 +1,16 @@
-/** Disruptions: being built. */
+import { Route, Routes } from 'react-router';
+import { DisruptionDetail } from './disruptions/DisruptionDetail.tsx';
+import { DisruptionList } from './disruptions/DisruptionList.tsx';
+import { NewDisruption } from './disruptions/NewDisruption.tsx';
+import './disruptions/disruptions.css';
+
+/** Disruptions: the list, a new draft, and one disruption's simulate → apply → re-match → end. */
 export function DisruptionsPage() {
   return (
-    <section>
-      <h1>Disruptions</h1>
-    </section>
+    <Routes>
+      <Route index element={<DisruptionList />} />
+      <Route path="new" element={<NewDisruption />} />
+      <Route path=":id" element={<DisruptionDetail />} />
+    </Routes>
   );
 }
