@@ -1,0 +1,89 @@
+import { useState } from 'react';
+import { PagedTable } from '../../components/DataTable.tsx';
+import { label } from '../referrals/format.ts';
+import { LocationName } from './Catalogue.tsx';
+import { useServiceAreas } from './catalogue-data.ts';
+import { disciplines, specialties, type Clinician } from './types.ts';
+
+/** Clinicians, filtered and paged by the server. */
+export function Clinicians() {
+  const areas = useServiceAreas();
+  const [specialty, setSpecialty] = useState('');
+  const [serviceAreaId, setServiceAreaId] = useState('');
+  const [discipline, setDiscipline] = useState('');
+  return (
+    <section aria-labelledby="clinicians">
+      <h2 id="clinicians">Clinicians</h2>
+      <div className="toolbar" role="group" aria-label="Filter the clinicians">
+        <label>
+          Specialty
+          <select
+            value={specialty}
+            onChange={(e) => {
+              setSpecialty(e.target.value);
+            }}
+          >
+            <option value="">Any</option>
+            {specialties.map((s) => (
+              <option key={s} value={s}>
+                {label(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Discipline
+          <select
+            value={discipline}
+            onChange={(e) => {
+              setDiscipline(e.target.value);
+            }}
+          >
+            <option value="">Any</option>
+            {disciplines.map((d) => (
+              <option key={d} value={d}>
+                {label(d)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Service area
+          <select
+            value={serviceAreaId}
+            onChange={(e) => {
+              setServiceAreaId(e.target.value);
+            }}
+          >
+            <option value="">Any</option>
+            {areas.data?.items.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <PagedTable<Clinician>
+        path="/clinicians"
+        query={{ specialty, serviceAreaId, discipline }}
+        caption="Clinicians"
+        empty="No clinician matches these filters."
+        columns={[
+          { header: 'Name', cell: (c) => c.name },
+          { header: 'Discipline', cell: (c) => label(c.discipline) },
+          { header: 'Specialties', cell: (c) => c.specialties.map(label).join(', ') || '—' },
+          { header: 'Languages', cell: (c) => c.languages.join(', ') },
+          {
+            header: 'Certifications',
+            cell: (c) =>
+              c.certifications.map((x) => x.toUpperCase().replace(/_/g, '-')).join(', ') || '—',
+          },
+          { header: 'Location', cell: (c) => <LocationName id={c.locationId} /> },
+          { header: 'FTE', cell: (c) => c.fte.toFixed(2), numeric: true },
+          { header: 'Status', cell: (c) => label(c.status) },
+        ]}
+      />
+    </section>
+  );
+}
