@@ -51,8 +51,12 @@ function heatMap(cells: Cell[]) {
   const max = Math.max(1, ...cells.map((c) => c.patients));
   return {
     tooltip: { position: 'top' },
-    grid: { left: 170, right: 20, top: 10, bottom: 70 },
-    xAxis: { type: 'category', data: areas, axisLabel: { rotate: 20 } },
+    grid: { left: 170, right: 20, top: 10, bottom: 90, containLabel: false },
+    xAxis: {
+      type: 'category',
+      data: areas,
+      axisLabel: { interval: 0, rotate: areas.length > 4 ? 30 : 0 },
+    },
     yAxis: { type: 'category', data: specialties.map(words) },
     visualMap: {
       min: 0,
@@ -61,6 +65,7 @@ function heatMap(cells: Cell[]) {
       orient: 'horizontal',
       left: 'center',
       bottom: 0,
+      itemHeight: 120,
       inRange: { color: ['#e8f0f9', '#0b5cad'] },
     },
     series: [
@@ -123,8 +128,7 @@ export function ImpactView({ impact }: { impact: Impact }) {
         <Figure
           label="Sessions to cancel"
           numerator={impact.sessions.toCancel}
-          denominator={impact.sessions.total}
-          definition="of the sessions in the window"
+          definition={`of ${count(impact.sessions.total)} sessions in the window`}
         />
         <Figure label="Sessions already cancelled" numerator={impact.sessions.alreadyCancelled} />
         <Figure label="Groups stopped" numerator={impact.sessions.groups.length} />
@@ -136,7 +140,10 @@ export function ImpactView({ impact }: { impact: Impact }) {
         <Chart
           option={heatMap(cells)}
           label="Heat map of displaced patients by specialty and service area; the same figures are in the table beside it."
-          height={Math.max(240, 60 + 36 * new Set(cells.map((c) => c.specialty)).size + 70)}
+          height={Math.min(
+            520,
+            Math.max(240, 110 + 40 * new Set(cells.map((c) => c.specialty)).size),
+          )}
         />
         <Table
           caption="Sessions to cancel and displaced patients by specialty and service area"
