@@ -16,8 +16,10 @@ interface Quarterly {
 /** The quarterly report: grievances pending or unresolved 30 days or more at the quarter's end. */
 export function QuarterlyReport() {
   const now = new Date();
-  const [year, setYear] = useState(now.getFullYear());
-  const [quarter, setQuarter] = useState(Math.floor(now.getMonth() / 3) + 1);
+  // The last quarter that has ended: the one a report is filed for.
+  const current = Math.floor(now.getMonth() / 3) + 1;
+  const [year, setYear] = useState(current === 1 ? now.getFullYear() - 1 : now.getFullYear());
+  const [quarter, setQuarter] = useState(current === 1 ? 4 : current - 1);
   const report = useQuery({
     queryKey: ['/grievances/reports/quarterly', year, quarter],
     queryFn: () => api<Quarterly>('/grievances/reports/quarterly', { query: { year, quarter } }),

@@ -11,14 +11,10 @@ import { grievanceStatuses, type DueGrievance, type Grievance } from './types.ts
 
 const common: Column<Grievance>[] = [
   {
-    header: 'Patient',
-    cell: (g) => (
-      <Link to={`/grievances/${g.id}`} aria-label={`Grievance received ${day(g.receivedAt)}`}>
-        <PatientName id={g.patientId} />
-      </Link>
-    ),
+    header: 'Received',
+    cell: (g) => <Link to={`/grievances/${g.id}`}>{day(g.receivedAt)}</Link>,
   },
-  { header: 'Received', cell: (g) => day(g.receivedAt) },
+  { header: 'Patient', cell: (g) => <PatientName id={g.patientId} /> },
   { header: 'Type', cell: (g) => label(g.type) },
   {
     header: 'Expedited',

@@ -57,13 +57,15 @@ export function Workload({ own = false }: { own?: boolean }) {
   const session = useSession();
   const areas = useServiceAreas();
   const [week, setWeek] = useState(isoWeekOf(new Date()));
-  const [area, setArea] = useState('');
   const clinicianOnly = session.user.role === 'clinician' || own;
+  // A region has hundreds of clinicians: a manager starts with one service area.
+  const [chosenArea, setArea] = useState<string | null>(null);
+  const area = chosenArea ?? (clinicianOnly ? '' : (areas.data?.items[0]?.id ?? ''));
   const valid = /^\d{4}-W\d{2}$/.test(week);
   const workload = useQuery({
     queryKey: ['/workload', week, area],
     queryFn: () => api<WorkloadWeek>('/workload', { query: { week, area } }),
-    enabled: valid && session.can('workload:read'),
+    enabled: valid && session.can('workload:read') && (clinicianOnly || areas.isFetched),
   });
   const data = useMemo(() => {
     if (!workload.data) return null;
@@ -131,7 +133,7 @@ export function Workload({ own = false }: { own?: boolean }) {
           <Chart
             option={option}
             label={`Hours per clinician in ${data.week}: direct care, group sessions and protected time, with the ${hours(data.protectedTarget)}-hour protected-time target; the same figures are in the table below.`}
-            height={Math.max(220, data.clinicians.length * 54 + 80)}
+            height={Math.max(220, data.clinicians.length * 42 + 90)}
           />
           <Table<ClinicianWeek>
             caption={`Workload in ${data.week}`}
