@@ -41,7 +41,9 @@ const columnCount = 9;
  */
 export function CareGapsPage() {
   const [params, setParams] = useSearchParams();
-  const status = params.get('status') ?? '';
+  // Overdue first: the worklist opens on the patients whose deadline has passed.
+  const statusChoice = params.get('status') ?? 'overdue';
+  const status = statusChoice === 'all' ? '' : statusChoice;
   const area = params.get('area') ?? '';
   const specialty = params.get('specialty') ?? '';
   const { areas, names } = useServiceAreas();
@@ -49,7 +51,7 @@ export function CareGapsPage() {
 
   const setFilter = (name: string, value: string) => {
     const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
+    if (value && !(name === 'status' && value === 'overdue')) next.set(name, value);
     else next.delete(name);
     setParams(next, { replace: true });
     setOpen(null);
@@ -133,7 +135,7 @@ export function CareGapsPage() {
             ))}
           </select>
         </label>
-        {status || area || specialty ? (
+        {statusChoice !== 'overdue' || area || specialty ? (
           <button
             type="button"
             className="secondary"
@@ -153,7 +155,7 @@ export function CareGapsPage() {
       ) : null}
       {rows.length > 0 ? (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Care-gap worklist" tabIndex={0}>
             <table>
               <caption>Care-gap worklist, highest risk first</caption>
               <thead>

@@ -57,7 +57,12 @@ export function OverviewPage() {
           <h2 id="overview-days">Days without care</h2>
           <DaysWithoutCare />
         </section>
-      ) : null}
+      ) : (
+        <p className="muted">
+          How long patients have gone without care is drawn from the care-gaps worklist, which names
+          patients: it is shown to the roles that may read patient records.
+        </p>
+      )}
       <section aria-labelledby="overview-enrollment">
         <h2 id="overview-enrollment">Enrollment by service area</h2>
         <EnrollmentAggregates />

@@ -39,10 +39,10 @@ function endOf(day: string): string {
 
 /** Where the requests behind a figure can be followed: the care-gaps worklist, filtered alike. */
 function drillDown(grouping: Grouping, group: string): string {
-  if (grouping === 'service_area') return `/care-gaps?area=${encodeURIComponent(group)}`;
+  if (grouping === 'service_area') return `/care-gaps?status=all&area=${encodeURIComponent(group)}`;
   if (grouping === 'specialty' && group !== 'unknown')
-    return `/care-gaps?specialty=${encodeURIComponent(group)}`;
-  return '/care-gaps';
+    return `/care-gaps?status=all&specialty=${encodeURIComponent(group)}`;
+  return '/care-gaps?status=all';
 }
 
 /**
@@ -236,7 +236,7 @@ export function TimelyAccessPage() {
         <Empty>No requests in this period.</Empty>
       ) : null}
       {shown.data && shown.data.items.length > 0 && chart ? (
-        <div className="grid-2">
+        <>
           <Chart
             option={chart}
             label={`Timely-access rate by standard${grouping === 'standard' ? '' : ` and ${groupingLabels[grouping].toLowerCase()}`}, with the ${Math.round(threshold * 100)}% line; the same figures are in the table.`}
@@ -254,7 +254,7 @@ export function TimelyAccessPage() {
             names={names}
             canDrill={can('patients:read')}
           />
-        </div>
+        </>
       ) : null}
       <p className="muted">
         The API lists no requests behind a rate (only a patient’s own clocks), so{' '}
@@ -281,7 +281,7 @@ function RatesTable({
 }) {
   const line = `${Math.round(threshold * 100)}%`;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" role="region" aria-label="Rates table" tabIndex={0}>
       <table>
         <caption>Rates, numerators and denominators</caption>
         <thead>

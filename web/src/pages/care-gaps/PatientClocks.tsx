@@ -47,7 +47,7 @@ export function PatientClocks({ patientId }: { patientId: string }) {
   const sorted = [...requests].sort((a, b) => (a.deadline < b.deadline ? 1 : -1));
   return (
     <div className="clocks">
-      <h3>{patient.data ? `${patient.data.name} (MRN ${patient.data.mrn})` : 'Patient'}: clocks</h3>
+      <h3>{patient.data ? `${patient.data.name} · ${patient.data.mrn}` : 'Patient'}: clocks</h3>
       {patient.isError ? <ErrorMessage error={patient.error} /> : null}
       {careGap ? (
         <p>
@@ -65,7 +65,7 @@ export function PatientClocks({ patientId }: { patientId: string }) {
       {sorted.length === 0 ? (
         <Empty>No requests in the last year.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Requests and verdicts" tabIndex={0}>
           <table>
             <caption>Requests of the last year and their verdicts</caption>
             <thead>

@@ -95,7 +95,7 @@ export function DaysWithoutCare() {
           label={`${caption}, stacked by deadline status; the same counts are in the table.`}
           height={340}
         />
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Days without care table" tabIndex={0}>
           <table>
             <caption>{caption}</caption>
             <thead>

@@ -130,7 +130,7 @@ export function DisruptionFigures({ disruption }: { disruption: Disruption | nul
       {errors.map((q, index) => (
         <ErrorMessage key={index} error={q.error} />
       ))}
-      <div className="figures">
+      <div className="figures" style={{ marginBottom: '1rem' }}>
         {displaced.data ? (
           <Figure
             label="Displaced patients"

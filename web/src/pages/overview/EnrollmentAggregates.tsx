@@ -66,7 +66,7 @@ export function EnrollmentAggregates() {
         data: totals.map((r) => r.serviceAreaName),
         axisLabel: { interval: 0, color: '#1b1f24' },
       },
-      yAxis: { type: 'value', name: 'Seats and patients' },
+      yAxis: { type: 'value' },
       series: [
         {
           type: 'bar',
@@ -109,7 +109,7 @@ export function EnrollmentAggregates() {
         {minimumCellSize - 1} patients, and any that would reveal one, are suppressed (shown as
         “&lt;{minimumCellSize}*”).
       </p>
-      <div className="figures">
+      <div className="figures" style={{ marginBottom: '1rem' }}>
         {enrolled !== null ? (
           <Figure
             label="Seats filled"
@@ -141,49 +141,78 @@ export function EnrollmentAggregates() {
           label="Seats, enrolled and waitlisted patients by service area; the same figures are in the table."
           height={320}
         />
-        <div className="table-wrap">
-          <table>
-            <caption>Enrollment by service area and specialty</caption>
-            <thead>
-              <tr>
-                <th scope="col">Service area</th>
-                <th scope="col">Specialty</th>
-                <th scope="col" className="num">
-                  Groups
-                </th>
-                <th scope="col" className="num">
-                  Seats
-                </th>
-                {measures.map((m) => (
-                  <th key={m} scope="col" className="num">
-                    {measureLabels[m]}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr
-                  key={`${r.serviceAreaCode}|${r.specialty ?? ''}`}
-                  style={r.specialty === null ? { fontWeight: 700 } : undefined}
-                >
-                  <th scope="row">{r.serviceAreaName}</th>
-                  <td>
-                    {r.specialty === null ? 'All (distinct patients)' : humanize(r.specialty)}
-                  </td>
-                  <td className="num">{r.groups}</td>
-                  <td className="num">{r.seats}</td>
-                  {measures.map((m) => (
-                    <td key={m} className="num">
-                      {count(r[m], minimumCellSize)}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AggregateTable
+          rows={totals}
+          minimum={minimumCellSize}
+          caption="Enrollment by service area"
+        />
       </div>
+      <details className="panel" style={{ marginTop: '1rem' }}>
+        <summary>Enrollment by service area and specialty</summary>
+        <AggregateTable
+          rows={rows}
+          minimum={minimumCellSize}
+          caption="Enrollment by service area and specialty"
+          bySpecialty
+        />
+      </details>
     </>
+  );
+}
+
+function AggregateTable({
+  rows,
+  minimum,
+  caption,
+  bySpecialty = false,
+}: {
+  rows: readonly Row[];
+  minimum: number;
+  caption: string;
+  bySpecialty?: boolean;
+}) {
+  return (
+    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Service area</th>
+            {bySpecialty ? <th scope="col">Specialty</th> : null}
+            <th scope="col" className="num">
+              Groups
+            </th>
+            <th scope="col" className="num">
+              Seats
+            </th>
+            {measures.map((m) => (
+              <th key={m} scope="col" className="num">
+                {measureLabels[m]}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr
+              key={`${r.serviceAreaCode}|${r.specialty ?? ''}`}
+              style={bySpecialty && r.specialty === null ? { fontWeight: 700 } : undefined}
+            >
+              <th scope="row">{r.serviceAreaName}</th>
+              {bySpecialty ? (
+                <td>{r.specialty === null ? 'All (distinct patients)' : humanize(r.specialty)}</td>
+              ) : null}
+              <td className="num">{r.groups}</td>
+              <td className="num">{r.seats}</td>
+              {measures.map((m) => (
+                <td key={m} className="num">
+                  {count(r[m], minimum)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -16,7 +16,7 @@ export const standardLabels: Record<string, string> = {
 export const networkLabels: Record<string, string> = {
   in_network: 'In network',
   outside: 'Outside provider',
-  none: 'No provider yet',
+  none: 'None (a discharge follow-up)',
 };
 
 export const tierLabels: Record<string, string> = {

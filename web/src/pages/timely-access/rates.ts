@@ -65,6 +65,8 @@ export function ratesChart(
   const groups = [...new Set(rates.map((r) => r.group))];
   const thresholdPercent = Math.round(threshold * 100);
   return {
+    // Colours that keep their contrast on white, apart from the threshold's red.
+    color: ['#0b5cad', '#8a5300', '#1d6b36', '#6b3fa0', '#4f5862', '#00708a', '#b0306a'],
     grid: { left: 8, right: 56, top: groups.length > 1 ? 56 : 24, bottom: 32, containLabel: true },
     legend:
       groups.length > 1
@@ -80,15 +82,21 @@ export function ratesChart(
       type: 'category',
       inverse: true,
       data: standards.map((s) => labelOf(standardLabels, s)),
-      axisLabel: { width: 190, overflow: 'break', color: '#1b1f24' },
+      axisLabel: { width: 240, overflow: 'break', color: '#1b1f24' },
     },
     series: groups.map((group, index) => ({
       type: 'bar',
       name: groupName(grouping, group, areaNames),
       data: standards.map((standard) => {
         const rate = rates.find((r) => r.standard === standard && r.group === group);
-        return rate?.rate === null || rate === undefined ? null : Math.round(rate.rate * 1000) / 10;
+        if (rate?.rate === null || rate === undefined) return null;
+        const value = Math.round(rate.rate * 1000) / 10;
+        // One series: a bar under the line is drawn in the warning red, as in the table.
+        return groups.length === 1 && rate.rate < threshold
+          ? { value, itemStyle: { color: '#a1261b' } }
+          : value;
       }),
+      ...(groups.length === 1 ? { itemStyle: { color: '#0b5cad' } } : {}),
       ...(index === 0
         ? {
             markLine: {
