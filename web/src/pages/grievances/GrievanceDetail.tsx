@@ -39,11 +39,18 @@ function bodyOf(change: Change): Record<string, unknown> {
   }
 }
 
-function Actions({ grievance }: { grievance: Grievance }) {
+function Actions({
+  grievance,
+  outcome,
+  setOutcome,
+}: {
+  grievance: Grievance;
+  outcome: string | null;
+  setOutcome: (outcome: string | null) => void;
+}) {
   const client = useQueryClient();
   const [resolution, setResolution] = useState('');
   const [pending, setPending] = useState(grievance.pendingWith);
-  const [outcome, setOutcome] = useState<string | null>(null);
   const update = useMutation({
     mutationFn: (change: Change) =>
       api<Grievance>(`/grievances/${grievance.id}`, {
@@ -166,6 +173,8 @@ function Actions({ grievance }: { grievance: Grievance }) {
 export function GrievanceDetail() {
   const { id = '' } = useParams();
   const session = useSession();
+  // Kept here: the actions start afresh with each version, their outcome stays said.
+  const [outcome, setOutcome] = useState<string | null>(null);
   const grievance = useQuery({
     queryKey: ['grievance', id],
     queryFn: () => api<Grievance>(`/grievances/${id}`),
@@ -259,7 +268,12 @@ export function GrievanceDetail() {
           <section className="panel">
             <h2>Act on it</h2>
             {session.can('grievances:write') ? (
-              <Actions key={grievance.data.version} grievance={grievance.data} />
+              <Actions
+                key={grievance.data.version}
+                grievance={grievance.data}
+                outcome={outcome}
+                setOutcome={setOutcome}
+              />
             ) : (
               <p className="muted">Your role cannot change grievances.</p>
             )}

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { PagedTable, type Column } from '../../components/DataTable.tsx';
-import { label } from '../referrals/format.ts';
+import { label, term } from '../referrals/format.ts';
 import { useLocations, useServiceAreas } from './catalogue-data.ts';
 import { accommodations, specialties, type Group } from './types.ts';
 
@@ -12,7 +12,7 @@ export function LocationName({ id }: { id: string }) {
 
 export const groupColumns: Column<Group>[] = [
   { header: 'Group', cell: (g) => <Link to={`/groups/${g.id}`}>{g.name}</Link> },
-  { header: 'Specialty', cell: (g) => label(g.specialty) },
+  { header: 'Specialty', cell: (g) => term(g.specialty) },
   { header: 'Location', cell: (g) => <LocationName id={g.locationId} /> },
   { header: 'Modality', cell: (g) => label(g.modality) },
   {
@@ -64,7 +64,7 @@ export function Catalogue() {
             <option value="">Any</option>
             {specialties.map((s) => (
               <option key={s} value={s}>
-                {label(s)}
+                {term(s)}
               </option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { PagedTable } from '../../components/DataTable.tsx';
-import { label } from '../referrals/format.ts';
+import { label, term } from '../referrals/format.ts';
 import { LocationName } from './Catalogue.tsx';
 import { useServiceAreas } from './catalogue-data.ts';
 import { disciplines, specialties, type Clinician } from './types.ts';
@@ -26,7 +26,7 @@ export function Clinicians() {
             <option value="">Any</option>
             {specialties.map((s) => (
               <option key={s} value={s}>
-                {label(s)}
+                {term(s)}
               </option>
             ))}
           </select>
@@ -42,7 +42,7 @@ export function Clinicians() {
             <option value="">Any</option>
             {disciplines.map((d) => (
               <option key={d} value={d}>
-                {label(d)}
+                {term(d)}
               </option>
             ))}
           </select>
@@ -71,13 +71,12 @@ export function Clinicians() {
         empty="No clinician matches these filters."
         columns={[
           { header: 'Name', cell: (c) => c.name },
-          { header: 'Discipline', cell: (c) => label(c.discipline) },
-          { header: 'Specialties', cell: (c) => c.specialties.map(label).join(', ') || '—' },
+          { header: 'Discipline', cell: (c) => term(c.discipline) },
+          { header: 'Specialties', cell: (c) => c.specialties.map(term).join(', ') || '—' },
           { header: 'Languages', cell: (c) => c.languages.join(', ') },
           {
             header: 'Certifications',
-            cell: (c) =>
-              c.certifications.map((x) => x.toUpperCase().replace(/_/g, '-')).join(', ') || '—',
+            cell: (c) => c.certifications.map(term).join(', ') || '—',
           },
           { header: 'Location', cell: (c) => <LocationName id={c.locationId} /> },
           { header: 'FTE', cell: (c) => c.fte.toFixed(2), numeric: true },

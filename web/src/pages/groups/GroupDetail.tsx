@@ -4,7 +4,7 @@ import { api, type Page } from '../../api.ts';
 import { Table } from '../../components/DataTable.tsx';
 import { Empty, ErrorMessage, Loading } from '../../components/Status.tsx';
 import { useSession } from '../../session.tsx';
-import { day, label, when } from '../referrals/format.ts';
+import { day, label, term, when } from '../referrals/format.ts';
 import { PatientName } from '../referrals/names.tsx';
 import { LocationName } from './Catalogue.tsx';
 import { useClinician } from './catalogue-data.ts';
@@ -17,7 +17,7 @@ function Facilitator({ id, role }: { id: string; role: string }) {
       {clinician.isError ? 'A clinician who cannot be read' : (clinician.data?.name ?? '…')}{' '}
       <span className="muted">
         ({role === 'lead' ? 'lead' : 'co-facilitator'}
-        {clinician.data ? `, ${label(clinician.data.discipline)}` : ''})
+        {clinician.data ? `, ${term(clinician.data.discipline)}` : ''})
       </span>
     </li>
   );
@@ -148,7 +148,7 @@ export function GroupDetail() {
               <h2>About the group</h2>
               <dl className="facts">
                 <dt>Specialty</dt>
-                <dd>{label(group.data.specialty)}</dd>
+                <dd>{term(group.data.specialty)}</dd>
                 <dt>Location</dt>
                 <dd>
                   <LocationName id={group.data.locationId} />

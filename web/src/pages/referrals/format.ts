@@ -26,3 +26,22 @@ export function label(value: string): string {
 export function hours(value: number): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
+
+const acronyms: Record<string, string> = {
+  lcsw: 'LCSW',
+  lmft: 'LMFT',
+  lpcc: 'LPCC',
+  psychiatric_np: 'Psychiatric NP',
+  pmh_c: 'PMH-C',
+  dbt_certified: 'DBT certified',
+  emdr: 'EMDR',
+  cadc: 'CADC',
+  ptsd: 'PTSD',
+  ocd: 'OCD',
+  dbt_skills: 'DBT skills',
+};
+
+/** A discipline, certification or specialty as clinicians write it (LCSW, PMH-C, PTSD). */
+export function term(value: string): string {
+  return acronyms[value] ?? label(value);
+}
