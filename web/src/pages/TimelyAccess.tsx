@@ -292,6 +292,9 @@ function RatesTable({
               Met
             </th>
             <th scope="col" className="num">
+              Missed
+            </th>
+            <th scope="col" className="num">
               Denominator
             </th>
             <th scope="col" className="num">
@@ -317,6 +320,7 @@ function RatesTable({
                 </th>
                 {grouping === 'standard' ? null : <td>{group}</td>}
                 <td className="num">{r.met.toLocaleString('en-US')}</td>
+                <td className="num">{r.missed.toLocaleString('en-US')}</td>
                 <td className="num">{r.denominator.toLocaleString('en-US')}</td>
                 <td className={`num ${below ? 'bad' : ''}`}>
                   {percent(r.rate)}
