@@ -47,7 +47,7 @@ export function PatientClocks({ patientId }: { patientId: string }) {
   const sorted = [...requests].sort((a, b) => (a.deadline < b.deadline ? 1 : -1));
   return (
     <div className="clocks">
-      <h3>{patient.data ? `${patient.data.name} · ${patient.data.mrn}` : 'Patient'}: clocks</h3>
+      <h2>{patient.data ? `${patient.data.name} · ${patient.data.mrn}` : 'Patient'}: clocks</h2>
       {patient.isError ? <ErrorMessage error={patient.error} /> : null}
       {careGap ? (
         <p>

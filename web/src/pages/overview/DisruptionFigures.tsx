@@ -137,9 +137,11 @@ export function DisruptionFigures({ disruption }: { disruption: Disruption | nul
             numerator={displaced.data.displaced}
             denominator={displaced.data.inCare}
             definition={
-              disruption
-                ? `displaced by the ${disruption.status} disruption, of the patients in care in the last 90 days`
-                : 'no disruption recorded'
+              disruption === null
+                ? 'no disruption recorded'
+                : disruption.status === 'draft'
+                  ? 'the disruption is a draft: nobody is displaced until it is applied'
+                  : `displaced by the ${disruption.status} disruption, of the patients in care in the last 90 days`
             }
           />
         ) : null}
