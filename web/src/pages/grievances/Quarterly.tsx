@@ -64,7 +64,7 @@ export function QuarterlyReport() {
       ) : report.isError ? (
         <ErrorMessage error={report.error} />
       ) : report.data.rows.length === 0 ? (
-        <Empty>No grievance pending 30 days or more at the end of {day(report.data.asOf)}.</Empty>
+        <Empty>No grievance was pending 30 days or more as of {day(report.data.asOf)}.</Empty>
       ) : (
         <Table
           caption={`Pending or unresolved 30 days or more as of ${day(report.data.asOf)}: ${report.data.total}`}

@@ -70,7 +70,15 @@ export function Clinicians() {
         caption="Clinicians"
         empty="No clinician matches these filters."
         columns={[
-          { header: 'Name', cell: (c) => c.name },
+          {
+            header: 'Name',
+            cell: (c) => (
+              <>
+                {c.name}
+                {c.status === 'active' ? null : <div className="muted">{label(c.status)}</div>}
+              </>
+            ),
+          },
           { header: 'Discipline', cell: (c) => term(c.discipline) },
           { header: 'Specialties', cell: (c) => c.specialties.map(term).join(', ') || '—' },
           { header: 'Languages', cell: (c) => c.languages.join(', ') },
@@ -80,7 +88,6 @@ export function Clinicians() {
           },
           { header: 'Location', cell: (c) => <LocationName id={c.locationId} /> },
           { header: 'FTE', cell: (c) => c.fte.toFixed(2), numeric: true },
-          { header: 'Status', cell: (c) => label(c.status) },
         ]}
       />
     </section>
