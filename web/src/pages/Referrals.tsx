@@ -1,11 +1,14 @@
 import { Route, Routes } from 'react-router';
+import { useSession } from '../session.tsx';
 import { Board } from './referrals/Board.tsx';
+import { Metrics } from './referrals/Metrics.tsx';
 import { ReferralDetail } from './referrals/ReferralDetail.tsx';
 import { Worklist } from './referrals/Worklist.tsx';
 import './referrals/referrals.css';
 
 /** Referrals: the action worklist, the board by status, and each referral with its outreach. */
 function ReferralsHome() {
+  const session = useSession();
   return (
     <section>
       <h1>Referrals</h1>
@@ -18,6 +21,12 @@ function ReferralsHome() {
         <p className="muted">Each card shows the deadline that matters now; overdue ones say so.</p>
         <Board />
       </section>
+      {session.can('compliance:read') ? (
+        <section aria-labelledby="closed-loop">
+          <h2 id="closed-loop">Closed-loop measures</h2>
+          <Metrics />
+        </section>
+      ) : null}
     </section>
   );
 }
