@@ -17,7 +17,12 @@ function when(value: string | null): string {
 
 function Terms({ option }: { option: ExplainedOption }) {
   return (
-    <div className="table-wrap">
+    <div
+      className="table-wrap"
+      tabIndex={0}
+      role="region"
+      aria-label={`Cost terms of ${option.targetName}`}
+    >
       <table>
         <caption>Cost terms of {option.targetName}</caption>
         <thead>
@@ -141,7 +146,7 @@ export function Explanation({
       {e.alternatives.length === 0 ? (
         <p className="muted">No alternative passed the constraints.</p>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Alternatives">
           <table>
             <caption>Up to five alternatives, cheapest first</caption>
             <thead>

@@ -32,7 +32,7 @@ export function Placed({ runId }: { runId: string }) {
   return (
     <section aria-labelledby="placed-h">
       <h2 id="placed-h">Placed</h2>
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-labelledby="placed-h">
         <table>
           <caption>Patients placed by this run ({count(rows.length)} shown)</caption>
           <thead>
