@@ -33,6 +33,7 @@ function Transitions({ referral }: { referral: Referral }) {
   const [appointment, setAppointment] = useState('');
   const [note, setNote] = useState('');
   const [outcome, setOutcome] = useState<string | null>(null);
+  const [replanned, setReplanned] = useState(false);
   const move = useMutation({
     mutationFn: (to: ReferralStatus) =>
       api<TransitionAnswer>(`/referrals/${referral.id}/transitions`, {
@@ -48,21 +49,33 @@ function Transitions({ referral }: { referral: Referral }) {
         },
       }),
     onSuccess: async (answer) => {
-      setOutcome(
-        `The referral is now ${label(answer.referral.status).toLowerCase()}.` +
-          (answer.replan ? ' A new plan was made for the patient: see Re-match review.' : ''),
-      );
+      setOutcome(`The referral is now ${label(answer.referral.status).toLowerCase()}.`);
+      setReplanned(answer.replan !== null);
       setNote('');
       client.setQueryData(['referral', referral.id], answer.referral);
       await client.invalidateQueries({ queryKey: ['/referrals'] });
     },
   });
   const allowed = transitions[referral.status];
+  const said = (
+    <div role="status" aria-live="polite">
+      {outcome ? <p className="ok">{outcome}</p> : null}
+      {replanned ? (
+        <p>
+          A new plan was made for the patient, that provider excluded: review it in{' '}
+          <Link to="/rematch">Re-match review</Link>.
+        </p>
+      ) : null}
+    </div>
+  );
   if (allowed.length === 0)
     return (
-      <p className="muted">
-        This referral is {label(referral.status).toLowerCase()}: it goes no further.
-      </p>
+      <div>
+        {said}
+        <p className="muted">
+          This referral is {label(referral.status).toLowerCase()}: it goes no further.
+        </p>
+      </div>
     );
   return (
     <div>
@@ -116,6 +129,7 @@ function Transitions({ referral }: { referral: Referral }) {
             disabled={move.isPending}
             onClick={() => {
               setOutcome(null);
+              setReplanned(false);
               move.mutate(to);
             }}
           >
@@ -123,9 +137,7 @@ function Transitions({ referral }: { referral: Referral }) {
           </button>
         ))}
       </div>
-      <div role="status" aria-live="polite">
-        {outcome ? <p className="ok">{outcome}</p> : null}
-      </div>
+      {said}
       {move.isError ? <ErrorMessage error={move.error} /> : null}
     </div>
   );
