@@ -27,8 +27,12 @@ function Facilitator({ id, role }: { id: string; role: string }) {
  * The roster: active and waitlisted enrollments. Names only for a role that may read patients;
  * the API shows a clinician only the rosters of the groups they facilitate.
  */
-function Roster({ groupId }: { groupId: string }) {
+function Roster({ groupId, facilitators }: { groupId: string; facilitators: string[] }) {
   const session = useSession();
+  // The API answers a clinician only for the groups they facilitate: ask only then.
+  const own =
+    session.user.role !== 'clinician' ||
+    (session.user.clinicianId !== null && facilitators.includes(session.user.clinicianId));
   const roster = useQuery({
     queryKey: ['/enrollments', { groupId }],
     queryFn: async () => {
@@ -39,10 +43,11 @@ function Roster({ groupId }: { groupId: string }) {
       );
       return [...(active?.items ?? []), ...(waitlisted?.items ?? [])];
     },
-    enabled: session.can('enrollments:read'),
+    enabled: session.can('enrollments:read') && own,
   });
   if (!session.can('enrollments:read'))
     return <p className="muted">Your role does not see group rosters.</p>;
+  if (!own) return <p className="muted">Only the group’s facilitators see its roster.</p>;
   if (roster.isPending) return <Loading what="the roster" />;
   if (roster.isError) return <ErrorMessage error={roster.error} />;
   if (roster.data.length === 0) return <Empty>No one is enrolled.</Empty>;
@@ -198,7 +203,10 @@ export function GroupDetail() {
             </div>
             <div className="panel">
               <h2>Roster</h2>
-              <Roster groupId={group.data.id} />
+              <Roster
+                groupId={group.data.id}
+                facilitators={group.data.facilitators.map((f) => f.clinicianId)}
+              />
             </div>
           </div>
           <section className="panel">
