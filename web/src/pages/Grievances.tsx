@@ -10,7 +10,7 @@ import './referrals/referrals.css';
 function GrievancesHome() {
   const session = useSession();
   return (
-    <section>
+    <section className="cp">
       <h1>Grievances</h1>
       <section aria-labelledby="due-now">
         <h2 id="due-now">Due now</h2>

@@ -33,7 +33,7 @@ function GroupsHome() {
   const session = useSession();
   const clinicianId = session.user.clinicianId;
   return (
-    <section>
+    <section className="cp">
       <h1>Groups and clinicians</h1>
       <SubNav />
       {clinicianId ? (
@@ -64,7 +64,7 @@ function GroupsHome() {
 
 function CliniciansHome() {
   return (
-    <section>
+    <section className="cp">
       <h1>Groups and clinicians</h1>
       <SubNav />
       <Clinicians />
@@ -74,7 +74,7 @@ function CliniciansHome() {
 
 function WorkloadHome() {
   return (
-    <section>
+    <section className="cp">
       <h1>Groups and clinicians</h1>
       <SubNav />
       <section aria-labelledby="workload">

@@ -10,7 +10,7 @@ import './referrals/referrals.css';
 function ReferralsHome() {
   const session = useSession();
   return (
-    <section>
+    <section className="cp">
       <h1>Referrals</h1>
       <section aria-labelledby="needs-action">
         <h2 id="needs-action">Needs action</h2>

@@ -180,7 +180,7 @@ export function GrievanceDetail() {
     queryFn: () => api<Grievance>(`/grievances/${id}`),
   });
   return (
-    <section>
+    <section className="cp">
       <p>
         <Link to="/grievances">← All grievances</Link>
       </p>

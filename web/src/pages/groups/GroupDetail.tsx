@@ -131,7 +131,7 @@ export function GroupDetail() {
     queryFn: () => api<Group>(`/groups/${id}`),
   });
   return (
-    <section>
+    <section className="cp">
       <p>
         <Link to="/groups">← All groups</Link>
       </p>

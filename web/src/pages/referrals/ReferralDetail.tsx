@@ -151,7 +151,7 @@ export function ReferralDetail() {
     queryFn: () => api<Referral>(`/referrals/${id}`),
   });
   return (
-    <section>
+    <section className="cp">
       <p>
         <Link to="/referrals">← All referrals</Link>
       </p>
