@@ -9,6 +9,7 @@ import { Workload } from './groups/Workload.tsx';
 import './referrals/referrals.css';
 
 function SubNav() {
+  const session = useSession();
   return (
     <nav className="subnav" aria-label="Groups and clinicians">
       <ul>
@@ -20,9 +21,11 @@ function SubNav() {
         <li>
           <NavLink to="/groups/clinicians">Clinicians</NavLink>
         </li>
-        <li>
-          <NavLink to="/groups/workload">Workload</NavLink>
-        </li>
+        {session.can('workload:read') ? (
+          <li>
+            <NavLink to="/groups/workload">Workload</NavLink>
+          </li>
+        ) : null}
       </ul>
     </nav>
   );
