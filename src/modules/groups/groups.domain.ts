@@ -93,6 +93,8 @@ export interface GroupSession {
   status: SessionStatus;
   cancelReason: string | null;
   disruptionId: string | null;
+  /** How many patients were recorded present, absent and excused (counts only: no one named). */
+  attendance: { present: number; absent: number; excused: number };
 }
 
 export interface SessionFilter {

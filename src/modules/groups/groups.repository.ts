@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Insertable, Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type Insertable, type Updateable } from 'kysely';
 import type { Database, Db, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
@@ -279,7 +279,9 @@ export async function insertSessions(
   );
 }
 
-function toSession(row: Row<'group_session'>): GroupSession {
+type SessionRow = Row<'group_session'> & { present: number; absent: number; excused: number };
+
+function toSession(row: SessionRow): GroupSession {
   return {
     id: row.id,
     startsAt: row.starts_at,
@@ -287,7 +289,14 @@ function toSession(row: Row<'group_session'>): GroupSession {
     status: row.status as SessionStatus,
     cancelReason: row.cancel_reason,
     disruptionId: row.disruption_id,
+    attendance: { present: row.present, absent: row.absent, excused: row.excused },
   };
+}
+
+/** A session's attendance of one status, counted. */
+function attended<S extends 'present' | 'absent' | 'excused'>(status: S) {
+  return sql<number>`(select count(*)::int from attendance a
+    where a.session_id = group_session.id and a.status = ${status})`.as(status);
 }
 
 /*
@@ -319,6 +328,7 @@ export async function listSessions(
   let query = db
     .selectFrom('group_session')
     .selectAll()
+    .select([attended('present'), attended('absent'), attended('excused')])
     .where('group_id', '=', groupId)
     .orderBy('starts_at')
     .limit(page.limit + 1);

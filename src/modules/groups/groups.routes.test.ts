@@ -79,6 +79,7 @@ interface SessionBody {
   status: string;
   cancelReason: string | null;
   disruptionId: string | null;
+  attendance: { present: number; absent: number; excused: number };
 }
 
 async function allSessions(
@@ -278,6 +279,24 @@ describeEachEngine('groups API', (use) => {
     expect(sessions.at(-1)?.startsAt).toBe('2025-08-26T17:00:00.000Z');
     const starts = sessions.map((s) => s.startsAt);
     expect([...starts].sort()).toEqual(starts);
+  });
+
+  it("counts each session's attendance by status, naming no one", async () => {
+    const { app, context } = use();
+    const areaId = await insertServiceArea(context);
+    const group = await create(app, '/groups', buildGroup(await insertLocation(context, areaId)));
+    const [first, second] = await allSessions(app, group.id);
+    if (!first || !second) throw new Error('the group has sessions');
+    const statuses = ['present', 'present', 'absent', 'excused'] as const;
+    for (const status of statuses) {
+      await context.db
+        .insertInto('attendance')
+        .values({ session_id: first.id, patient_id: await insertPatient(context, areaId), status })
+        .execute();
+    }
+    const [counted, untouched] = await allSessions(app, group.id);
+    expect(counted?.attendance).toEqual({ present: 2, absent: 1, excused: 1 });
+    expect(untouched?.attendance).toEqual({ present: 0, absent: 0, excused: 0 });
   });
 
   it('stops generating at endsOn, and generates nothing for an ended group', async () => {

@@ -131,6 +131,9 @@ export const sessionSchema = z.object({
   status: z.enum(sessionStatuses),
   cancelReason: z.string().nullable(),
   disruptionId: z.uuid().nullable(),
+  attendance: z
+    .object({ present: z.number().int(), absent: z.number().int(), excused: z.number().int() })
+    .describe('Patients recorded present, absent and excused: counts, no one named.'),
 });
 
 export const listSessionsQuery = z.strictObject({

@@ -104,6 +104,9 @@ function Sessions({ groupId }: { groupId: string }) {
             cell: (s) =>
               s.status === 'cancelled' ? <span className="bad">Cancelled</span> : label(s.status),
           },
+          { header: 'Present', numeric: true, cell: (s) => s.attendance.present },
+          { header: 'Absent', numeric: true, cell: (s) => s.attendance.absent },
+          { header: 'Excused', numeric: true, cell: (s) => s.attendance.excused },
           { header: 'Cancelled because', cell: (s) => s.cancelReason ?? '' },
         ]}
       />
@@ -212,8 +215,8 @@ export function GroupDetail() {
           <section className="panel">
             <h2>Sessions and attendance</h2>
             <p className="muted">
-              Each session and whether it was held; the API does not yet answer attendance per
-              patient.
+              Each session, whether it was held, and how many patients were recorded present, absent
+              and excused.
             </p>
             <Sessions groupId={group.data.id} />
           </section>

@@ -72,6 +72,7 @@ export interface Session {
   status: string;
   cancelReason: string | null;
   disruptionId: string | null;
+  attendance: { present: number; absent: number; excused: number };
 }
 
 export interface Enrollment {
