@@ -111,7 +111,10 @@ export async function installAuthentication(app: FastifyInstance, context: Conte
   });
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const isPublic = request.routeOptions.config.public === true;
+    // The dashboard's page and files are public (the API behind them is not): an ended session
+    // must still get the page, which then shows the sign-in.
+    const isPublic =
+      request.routeOptions.config.public === true || !/^\/(api|fhir)(\/|$)/.test(request.url);
     try {
       const { actor, csrfToken } = await context.authenticator.authenticate({
         bearer: bearerOf(request),

@@ -82,10 +82,7 @@ describeDashboard('the dashboard shell in Chromium', (use) => {
     }
   });
 
-  // Fails today: the server answers a page request carrying an ended session cookie with the JSON
-  // SESSION_EXPIRED error (src/http/authenticate.ts throws before the page fallback), so reloading
-  // the dashboard after a session ends shows raw JSON instead of the sign-in page. Enable when fixed.
-  it.skip('serves the dashboard, not an API error, when a reload carries an ended session', async () => {
+  it('serves the dashboard, not an API error, when a reload carries an ended session', async () => {
     const dashboard = use();
     const { page, browserContext } = await openPage(dashboard);
     try {
