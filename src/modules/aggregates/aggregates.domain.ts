@@ -137,3 +137,42 @@ export function enrollmentAggregate(areas: readonly EnrollmentArea[]): Enrollmen
   }
   return rows;
 }
+
+/** The last `weeks` days a week apart, ending on `today` (YYYY-MM-DD), oldest first. */
+export function weekEndings(today: string, weeks: number): string[] {
+  const end = Date.parse(`${today}T00:00:00Z`);
+  return Array.from({ length: weeks }, (_, i) =>
+    new Date(end - (weeks - 1 - i) * 7 * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+/** One week of the days-without-care trend, de-identified: small counts are null. */
+export interface CareGapWeek {
+  weekEnding: string;
+  /** The denominator: patients in a course of treatment that day. */
+  patients: number | null;
+  neverSeen: number | null;
+  over14Days: number | null;
+  over28Days: number | null;
+  /** Median days since the last attended care, among those ever seen; null when too few. */
+  medianDays: number | null;
+}
+
+export function careGapWeek(row: {
+  weekEnding: string;
+  patients: number;
+  neverSeen: number;
+  over14Days: number;
+  over28Days: number;
+  medianDays: number | null;
+}): CareGapWeek {
+  const enough = row.patients >= minimumCellSize;
+  return {
+    weekEnding: row.weekEnding,
+    patients: suppressSmallCount(row.patients),
+    neverSeen: enough ? suppressSmallCount(row.neverSeen) : null,
+    over14Days: enough ? suppressSmallCount(row.over14Days) : null,
+    over28Days: enough ? suppressSmallCount(row.over28Days) : null,
+    medianDays: enough && row.medianDays !== null ? Math.round(row.medianDays * 10) / 10 : null,
+  };
+}

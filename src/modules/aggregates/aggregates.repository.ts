@@ -95,3 +95,57 @@ export async function countEnrollments(db: Db, recent: DischargeWindow): Promise
   }
   return [...areas.values()];
 }
+
+/** One week's figures of days without care, before suppression. */
+export interface CareGapWeekRow {
+  week_ending: string;
+  patients: number;
+  never_seen: number;
+  over_14_days: number;
+  over_28_days: number;
+  median_days: number | null;
+}
+
+/**
+ * For each week ending on `days` (YYYY-MM-DD, UTC days): the patients in a course of treatment
+ * that day (an enrollment begun and not ended, waitlists aside), and how long each had gone since
+ * their last attended group session or appointment before the day's end.
+ */
+export async function careGapWeeks(
+  db: Db,
+  days: readonly string[],
+  serviceAreaId: string | null,
+): Promise<CareGapWeekRow[]> {
+  const { rows } = await sql<CareGapWeekRow>`
+    with week as (select unnest(${[...days]}::date[]) as day)
+    select to_char(w.day, 'YYYY-MM-DD') as week_ending,
+           count(*)::int as patients,
+           count(*) filter (where c.last_care is null)::int as never_seen,
+           count(*) filter (where c.last_care < w.day + 1 - interval '14 days')::int as over_14_days,
+           count(*) filter (where c.last_care < w.day + 1 - interval '28 days')::int as over_28_days,
+           (percentile_cont(0.5) within group (
+              order by extract(epoch from ((w.day + 1)::timestamp at time zone 'UTC' - c.last_care)) / 86400
+           ))::float8 as median_days
+      from week w
+      join lateral (
+        select distinct e.patient_id
+          from enrollment e
+          join patient p on p.id = e.patient_id
+         where e.status <> 'waitlisted'
+           and e.starts_on <= w.day and (e.ends_on is null or e.ends_on >= w.day)
+           and (${serviceAreaId}::uuid is null or p.service_area_id = ${serviceAreaId}::uuid)
+      ) t on true
+      left join lateral (
+        select greatest(
+          (select max(s.starts_at) from attendance a join group_session s on s.id = a.session_id
+            where a.patient_id = t.patient_id and a.status = 'present'
+              and s.starts_at < (w.day + 1)::timestamp at time zone 'UTC'),
+          (select max(ap.starts_at) from appointment ap
+            where ap.patient_id = t.patient_id and ap.status = 'attended'
+              and ap.starts_at < (w.day + 1)::timestamp at time zone 'UTC')
+        ) as last_care
+      ) c on true
+     group by w.day
+     order by w.day`.execute(db);
+  return rows;
+}

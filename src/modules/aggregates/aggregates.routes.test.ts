@@ -284,3 +284,124 @@ describeEachEngine('aggregates API', (use) => {
     expect(nobody.statusCode).toBe(401);
   });
 });
+
+describeEachEngine('the days-without-care trend', (use) => {
+  it('counts, week by week, who has gone how long without care, with small counts withheld', async () => {
+    const { app, context } = use();
+    const { db } = context;
+    const n = unique();
+    const areaId = randomUUID();
+    const locationId = randomUUID();
+    await db
+      .insertInto('service_area')
+      .values({ id: areaId, code: `TRD${n}`, name: `Trend ${n}`, lat: 34, lon: -118, members: 1 })
+      .execute();
+    await db
+      .insertInto('location')
+      .values({
+        id: locationId,
+        service_area_id: areaId,
+        name: `Trend clinic ${n}`,
+        address: `${n} Trend Way`,
+        lat: 34,
+        lon: -118,
+      })
+      .execute();
+    const groupId = await insertGroup(context, locationId, { capacity: 12 });
+    const other = await insertGroup(context, locationId, { capacity: 12 });
+    const sessionAt = async (at: string) => {
+      const id = randomUUID();
+      await db
+        .insertInto('group_session')
+        .values({
+          id,
+          group_id: groupId,
+          starts_at: new Date(at),
+          ends_at: new Date(new Date(at).getTime() + 5_400_000),
+          status: 'held',
+        })
+        .execute();
+      return id;
+    };
+    const january = await sessionAt('2025-01-20T18:00:00Z');
+    const february = await sessionAt('2025-02-25T18:00:00Z');
+    // 24 patients in treatment since January: 12 came to both sessions, 12 to none.
+    for (let i = 0; i < 24; i++) {
+      const patientId = randomUUID();
+      const k = unique();
+      await db
+        .insertInto('patient')
+        .values({
+          id: patientId,
+          mrn: `TRD-${String(k).padStart(6, '0')}`,
+          name: `Trend Patient ${k}`,
+          birth_date: '1980-01-01',
+          service_area_id: areaId,
+          lat: 34,
+          lon: -118,
+        })
+        .execute();
+      await db
+        .insertInto('enrollment')
+        .values({
+          id: randomUUID(),
+          patient_id: patientId,
+          group_id: i < 12 ? groupId : other,
+          status: 'active',
+          starts_on: '2025-01-06',
+        })
+        .execute();
+      if (i < 12) {
+        await db
+          .insertInto('attendance')
+          .values([
+            { session_id: january, patient_id: patientId, status: 'present' },
+            { session_id: february, patient_id: patientId, status: 'present' },
+          ])
+          .execute();
+      }
+    }
+
+    const auditor = actingAs(app, await bearerFor(context, 'auditor'));
+    const response = await auditor.inject({
+      method: 'GET',
+      url: `/api/v1/aggregates/days-without-care?weeks=2&serviceAreaId=${areaId}`,
+    });
+    expect(response.statusCode).toBe(200);
+    // The clock stands at 2025-03-03 (Los Angeles): weeks end 2025-02-24 and 2025-03-03.
+    expect(response.json<{ weeks: unknown[] }>().weeks).toEqual([
+      // Last care 2025-01-20 18:00 → 35.25 days before the end of 2025-02-24.
+      {
+        weekEnding: '2025-02-24',
+        patients: 24,
+        neverSeen: 12,
+        over14Days: 12,
+        over28Days: 12,
+        medianDays: 35.3,
+      },
+      // Last care 2025-02-25 18:00 → 6.25 days before the end of 2025-03-03.
+      {
+        weekEnding: '2025-03-03',
+        patients: 24,
+        neverSeen: 12,
+        over14Days: 0,
+        over28Days: 0,
+        medianDays: 6.3,
+      },
+    ]);
+    expect(response.body).not.toContain('Trend Patient');
+
+    const small = await auditor.inject({
+      method: 'GET',
+      url: `/api/v1/aggregates/days-without-care?weeks=2&serviceAreaId=${randomUUID()}`,
+    });
+    expect(
+      small.json<{ weeks: { patients: number | null }[] }>().weeks.map((w) => w.patients),
+    ).toEqual([0, 0]);
+    const bad = await auditor.inject({
+      method: 'GET',
+      url: '/api/v1/aggregates/days-without-care?weeks=100',
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+});

@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Context } from '../../context.ts';
-import { aggregateErrors, enrollmentAggregateSchema } from './aggregates.schemas.ts';
+import {
+  aggregateErrors,
+  daysWithoutCareQuery,
+  daysWithoutCareSchema,
+  enrollmentAggregateSchema,
+} from './aggregates.schemas.ts';
 
 const tags = ['aggregates'];
 
@@ -10,6 +15,21 @@ export const aggregateRoutes: FastifyPluginAsyncZod<{ context: Context }> = asyn
     '/aggregates/enrollment',
     { schema: { tags, response: { 200: enrollmentAggregateSchema, ...aggregateErrors } } },
     async (request) => request.services.aggregates.enrollment(),
+  );
+  app.get(
+    '/aggregates/days-without-care',
+    {
+      schema: {
+        tags,
+        querystring: daysWithoutCareQuery,
+        response: { 200: daysWithoutCareSchema, ...aggregateErrors },
+      },
+    },
+    async (request) =>
+      request.services.aggregates.daysWithoutCare(
+        request.query.weeks,
+        request.query.serviceAreaId ?? null,
+      ),
   );
   return Promise.resolve();
 };

@@ -34,4 +34,26 @@ export const enrollmentAggregateSchema = z.object({
   rows: z.array(enrollmentAggregateRowSchema),
 });
 
+export const daysWithoutCareQuery = z.strictObject({
+  weeks: z.coerce.number().int().min(2).max(52).default(12),
+  serviceAreaId: z.uuid().optional(),
+});
+
+const weekCount = z.number().int().min(0).nullable();
+
+export const daysWithoutCareSchema = z.object({
+  asOf: instant,
+  minimumCellSize: z.number().int(),
+  weeks: z.array(
+    z.object({
+      weekEnding: z.string().describe('The week’s last day (YYYY-MM-DD).'),
+      patients: weekCount.describe('The denominator: patients in a course of treatment that day.'),
+      neverSeen: weekCount.describe('Of them, with no attended care yet.'),
+      over14Days: weekCount.describe('Of them, last attended care more than 14 days before.'),
+      over28Days: weekCount.describe('Of them, last attended care more than 28 days before.'),
+      medianDays: z.number().nullable().describe('Median days since the last attended care.'),
+    }),
+  ),
+});
+
 export const aggregateErrors = { ...errorResponses, 401: errorBody, 403: errorBody } as const;

@@ -139,6 +139,7 @@ export const routePolicy = {
   'GET /api/v1/patients/:id/outreach': 'patients:read',
   'POST /api/v1/patients/:id/outreach': 'patients:write',
   'GET /api/v1/aggregates/enrollment': 'aggregates:read',
+  'GET /api/v1/aggregates/days-without-care': 'aggregates:read',
   // FHIR R4: each type needs its data's permission, checked by the FHIR service.
   'GET /fhir/R4/metadata': 'public',
   'GET /fhir/R4/:type': 'signed-in',

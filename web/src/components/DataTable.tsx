@@ -23,7 +23,8 @@ export function Table<T>({
   rowKey: (row: T) => string;
 }) {
   return (
-    <div className="table-wrap">
+    // A region the keyboard can reach, so a wide table can be scrolled without a mouse.
+    <div className="table-wrap" role="region" aria-label={caption} tabIndex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>

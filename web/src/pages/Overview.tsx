@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { ErrorMessage } from '../components/Status.tsx';
 import { useSession } from '../session.tsx';
 import { DaysWithoutCare } from './overview/DaysWithoutCare.tsx';
+import { DaysWithoutCareTrend } from './overview/DaysWithoutCareTrend.tsx';
 import {
   DisruptionFigures,
   pickDisruption,
@@ -52,17 +53,16 @@ export function OverviewPage() {
           {waiting ? null : <DisruptionFigures disruption={disruption} />}
         </section>
       ) : null}
+      <section aria-labelledby="overview-trend">
+        <h2 id="overview-trend">Days without care, week by week</h2>
+        <DaysWithoutCareTrend />
+      </section>
       {can('patients:read') ? (
         <section aria-labelledby="overview-days">
           <h2 id="overview-days">Days without care</h2>
           <DaysWithoutCare />
         </section>
-      ) : (
-        <p className="muted">
-          How long patients have gone without care is drawn from the care-gaps worklist, which names
-          patients: it is shown to the roles that may read patient records.
-        </p>
-      )}
+      ) : null}
       <section aria-labelledby="overview-enrollment">
         <h2 id="overview-enrollment">Enrollment by service area</h2>
         <EnrollmentAggregates />
