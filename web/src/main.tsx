@@ -1,23 +1,41 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { StrictMode, type ReactNode } from 'react';
+import { lazy, StrictMode, Suspense, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiError } from './api.ts';
 import { ErrorMessage, Loading } from './components/Status.tsx';
 import { Forbidden, Layout } from './Layout.tsx';
 import { pages, type PagePath } from './nav.ts';
-import { CareGapsPage } from './pages/CareGaps.tsx';
-import { DisruptionsPage } from './pages/Disruptions.tsx';
-import { GrievancesPage } from './pages/Grievances.tsx';
-import { GroupsPage } from './pages/Groups.tsx';
 import { NotFound } from './pages/NotFound.tsx';
-import { OverviewPage } from './pages/Overview.tsx';
-import { ReferralsPage } from './pages/Referrals.tsx';
-import { RematchPage } from './pages/Rematch.tsx';
 import { SignIn } from './pages/SignIn.tsx';
-import { TimelyAccessPage } from './pages/TimelyAccess.tsx';
 import { SessionProvider, useSession, useSessionState } from './session.tsx';
 import './styles.css';
+
+// Each page loads when first opened, so signing in needs neither the charts nor the other pages.
+const CareGapsPage = lazy(() =>
+  import('./pages/CareGaps.tsx').then((m) => ({ default: m.CareGapsPage })),
+);
+const DisruptionsPage = lazy(() =>
+  import('./pages/Disruptions.tsx').then((m) => ({ default: m.DisruptionsPage })),
+);
+const GrievancesPage = lazy(() =>
+  import('./pages/Grievances.tsx').then((m) => ({ default: m.GrievancesPage })),
+);
+const GroupsPage = lazy(() =>
+  import('./pages/Groups.tsx').then((m) => ({ default: m.GroupsPage })),
+);
+const OverviewPage = lazy(() =>
+  import('./pages/Overview.tsx').then((m) => ({ default: m.OverviewPage })),
+);
+const ReferralsPage = lazy(() =>
+  import('./pages/Referrals.tsx').then((m) => ({ default: m.ReferralsPage })),
+);
+const RematchPage = lazy(() =>
+  import('./pages/Rematch.tsx').then((m) => ({ default: m.RematchPage })),
+);
+const TimelyAccessPage = lazy(() =>
+  import('./pages/TimelyAccess.tsx').then((m) => ({ default: m.TimelyAccessPage })),
+);
 
 const client = new QueryClient({
   defaultOptions: {
@@ -68,68 +86,70 @@ function App() {
     case 'signed-in':
       return (
         <SessionProvider session={state.session}>
-          <Routes>
-            <Route element={<Layout />}>
-              <Route index element={<Home />} />
-              <Route
-                path="disruptions/*"
-                element={
-                  <Guard path="/disruptions">
-                    <DisruptionsPage />
-                  </Guard>
-                }
-              />
-              <Route
-                path="rematch/*"
-                element={
-                  <Guard path="/rematch">
-                    <RematchPage />
-                  </Guard>
-                }
-              />
-              <Route
-                path="care-gaps"
-                element={
-                  <Guard path="/care-gaps">
-                    <CareGapsPage />
-                  </Guard>
-                }
-              />
-              <Route
-                path="referrals/*"
-                element={
-                  <Guard path="/referrals">
-                    <ReferralsPage />
-                  </Guard>
-                }
-              />
-              <Route
-                path="timely-access"
-                element={
-                  <Guard path="/timely-access">
-                    <TimelyAccessPage />
-                  </Guard>
-                }
-              />
-              <Route
-                path="grievances/*"
-                element={
-                  <Guard path="/grievances">
-                    <GrievancesPage />
-                  </Guard>
-                }
-              />
-              <Route
-                path="groups/*"
-                element={
-                  <Guard path="/groups">
-                    <GroupsPage />
-                  </Guard>
-                }
-              />
-              <Route path="*" element={<NotFound />} />
-            </Route>
-          </Routes>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Routes>
+              <Route element={<Layout />}>
+                <Route index element={<Home />} />
+                <Route
+                  path="disruptions/*"
+                  element={
+                    <Guard path="/disruptions">
+                      <DisruptionsPage />
+                    </Guard>
+                  }
+                />
+                <Route
+                  path="rematch/*"
+                  element={
+                    <Guard path="/rematch">
+                      <RematchPage />
+                    </Guard>
+                  }
+                />
+                <Route
+                  path="care-gaps"
+                  element={
+                    <Guard path="/care-gaps">
+                      <CareGapsPage />
+                    </Guard>
+                  }
+                />
+                <Route
+                  path="referrals/*"
+                  element={
+                    <Guard path="/referrals">
+                      <ReferralsPage />
+                    </Guard>
+                  }
+                />
+                <Route
+                  path="timely-access"
+                  element={
+                    <Guard path="/timely-access">
+                      <TimelyAccessPage />
+                    </Guard>
+                  }
+                />
+                <Route
+                  path="grievances/*"
+                  element={
+                    <Guard path="/grievances">
+                      <GrievancesPage />
+                    </Guard>
+                  }
+                />
+                <Route
+                  path="groups/*"
+                  element={
+                    <Guard path="/groups">
+                      <GroupsPage />
+                    </Guard>
+                  }
+                />
+                <Route path="*" element={<NotFound />} />
+              </Route>
+            </Routes>
+          </Suspense>
         </SessionProvider>
       );
   }
