@@ -10,10 +10,10 @@ import {
   gapStatusLabels,
   humanize,
   labelOf,
-  specialties,
   standardLabels,
   tierLabels,
 } from './timely-access/labels.ts';
+import { specialties } from '../../../src/modules/vocabulary/vocabulary.domain.ts';
 import { useServiceAreas } from './timely-access/useAreaNames.ts';
 
 const dayMs = 86_400_000;

@@ -3,7 +3,11 @@ import { Link } from 'react-router';
 import { PagedTable, type Column } from '../../components/DataTable.tsx';
 import { label, term } from '../referrals/format.ts';
 import { useLocations, useServiceAreas } from './catalogue-data.ts';
-import { accommodations, specialties, type Group } from './types.ts';
+import { type Group } from './types.ts';
+import {
+  accommodations,
+  specialties,
+} from '../../../../src/modules/vocabulary/vocabulary.domain.ts';
 
 export function LocationName({ id }: { id: string }) {
   const locations = useLocations();

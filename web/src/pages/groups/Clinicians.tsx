@@ -3,7 +3,8 @@ import { PagedTable } from '../../components/DataTable.tsx';
 import { label, term } from '../referrals/format.ts';
 import { LocationName } from './Catalogue.tsx';
 import { useServiceAreas } from './catalogue-data.ts';
-import { disciplines, specialties, type Clinician } from './types.ts';
+import { type Clinician } from './types.ts';
+import { disciplines, specialties } from '../../../../src/modules/vocabulary/vocabulary.domain.ts';
 
 /** Clinicians, filtered and paged by the server. */
 export function Clinicians() {

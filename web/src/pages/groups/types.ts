@@ -1,36 +1,5 @@
 /** The catalogue as the API answers it (src/modules/groups, clinicians, enrollments, workload). */
 
-export const specialties = [
-  'perinatal_mood_anxiety',
-  'perinatal_psychosis_risk',
-  'birth_trauma',
-  'psychosis',
-  'ptsd',
-  'eating_disorders',
-  'depression',
-  'general_anxiety',
-  'social_anxiety',
-  'ocd',
-  'bipolar',
-  'substance_use',
-  'grief',
-  'dbt_skills',
-  'anger_management',
-  'adolescent_mood',
-] as const;
-
-export const accommodations = ['baby_friendly', 'interpreter', 'evening', 'wheelchair'] as const;
-
-export const disciplines = [
-  'psychiatrist',
-  'psychiatric_np',
-  'psychologist',
-  'lcsw',
-  'lmft',
-  'lpcc',
-  'addiction_counselor',
-] as const;
-
 export interface Group {
   id: string;
   name: string;

@@ -6,7 +6,10 @@ import { Empty, ErrorMessage, Loading } from '../../components/Status.tsx';
 import { useSession } from '../../session.tsx';
 import { label, when } from './format.ts';
 import { usePatient } from './names.tsx';
-import { outreachChannels, outreachOutcomes } from './types.ts';
+import {
+  outreachChannels,
+  outreachOutcomes,
+} from '../../../../src/modules/referrals/referrals.domain.ts';
 
 interface Attempt {
   id: string;

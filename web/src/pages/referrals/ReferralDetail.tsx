@@ -8,7 +8,12 @@ import { Deadline } from './Deadline.tsx';
 import { label, when } from './format.ts';
 import { PatientName, ProviderName } from './names.tsx';
 import { Outreach } from './Outreach.tsx';
-import { declineReasons, transitions, type Referral, type ReferralStatus } from './types.ts';
+import {
+  declineReasons,
+  transitions,
+  type ReferralStatus,
+} from '../../../../src/modules/referrals/referrals.domain.ts';
+import type { Referral } from './types.ts';
 
 const verbs: Record<ReferralStatus, string> = {
   draft: 'Back to draft',
@@ -56,7 +61,7 @@ function Transitions({ referral }: { referral: Referral }) {
       await client.invalidateQueries({ queryKey: ['/referrals'] });
     },
   });
-  const allowed = transitions[referral.status];
+  const allowed: readonly ReferralStatus[] = transitions[referral.status];
   const said = (
     <div role="status" aria-live="polite">
       {outcome ? <p className="ok">{outcome}</p> : null}

@@ -1,46 +1,8 @@
 /** The referral as the API answers it (src/modules/referrals/referrals.routes.ts). */
 
-export const referralStatuses = [
-  'draft',
-  'sent',
-  'accepted',
-  'declined',
-  'scheduled',
-  'completed',
-  'no_show',
-  'expired',
-  'cancelled',
-] as const;
-export type ReferralStatus = (typeof referralStatuses)[number];
+import type { ReferralStatus } from '../../../../src/modules/referrals/referrals.domain.ts';
 
-/** Where each status may go, as the server's state machine says (referrals.domain.ts). */
-export const transitions: Record<ReferralStatus, readonly ReferralStatus[]> = {
-  draft: ['sent', 'cancelled'],
-  sent: ['accepted', 'declined', 'expired', 'cancelled'],
-  accepted: ['scheduled', 'declined', 'cancelled'],
-  scheduled: ['completed', 'no_show', 'cancelled'],
-  declined: [],
-  expired: [],
-  completed: [],
-  no_show: [],
-  cancelled: [],
-};
-
-export const declineReasons = [
-  'no_capacity',
-  'not_eligible',
-  'patient_not_reachable',
-  'other',
-] as const;
-
-export const outreachChannels = ['phone', 'sms', 'email', 'letter', 'portal', 'in_person'] as const;
-export const outreachOutcomes = [
-  'reached',
-  'left_message',
-  'no_answer',
-  'wrong_number',
-  'declined',
-] as const;
+export type { ReferralStatus };
 
 export const actionText: Record<string, string> = {
   awaiting_response: 'No answer from the provider by the response deadline',

@@ -33,26 +33,6 @@ export const gapStatusLabels: Record<string, string> = {
   on_track: 'On track',
 };
 
-/** The group specialties the API knows (src/modules/vocabulary/vocabulary.domain.ts). */
-export const specialties = [
-  'perinatal_mood_anxiety',
-  'perinatal_psychosis_risk',
-  'birth_trauma',
-  'psychosis',
-  'ptsd',
-  'eating_disorders',
-  'depression',
-  'general_anxiety',
-  'social_anxiety',
-  'ocd',
-  'bipolar',
-  'substance_use',
-  'grief',
-  'dbt_skills',
-  'anger_management',
-  'adolescent_mood',
-] as const;
-
 /** `perinatal_mood_anxiety` → `Perinatal mood anxiety`. */
 export function humanize(code: string): string {
   const text = code.replaceAll('_', ' ');
