@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { Choice } from '../../components/Choice.tsx';
 import { PagedTable, type Column } from '../../components/DataTable.tsx';
 import { label, term } from '../referrals/format.ts';
 import { useLocations, useServiceAreas } from './catalogue-data.ts';
@@ -57,54 +58,24 @@ export function Catalogue() {
   return (
     <>
       <div className="toolbar" role="group" aria-label="Filter the groups">
-        <label>
-          Specialty
-          <select
-            value={specialty}
-            onChange={(e) => {
-              setSpecialty(e.target.value);
-            }}
-          >
-            <option value="">Any</option>
-            {specialties.map((s) => (
-              <option key={s} value={s}>
-                {term(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Service area
-          <select
-            value={serviceAreaId}
-            onChange={(e) => {
-              setServiceAreaId(e.target.value);
-            }}
-          >
-            <option value="">Any</option>
-            {areas.data?.items.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Accommodation
-          <select
-            value={accommodation}
-            onChange={(e) => {
-              setAccommodation(e.target.value);
-            }}
-          >
-            <option value="">Any</option>
-            {accommodations.map((a) => (
-              <option key={a} value={a}>
-                {label(a)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Specialty"
+          value={specialty}
+          onChange={setSpecialty}
+          options={specialties.map((s) => ({ value: s, label: term(s) }))}
+        />
+        <Choice
+          label="Service area"
+          value={serviceAreaId}
+          onChange={setServiceAreaId}
+          options={(areas.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
+        />
+        <Choice
+          label="Accommodation"
+          value={accommodation}
+          onChange={setAccommodation}
+          options={accommodations.map((a) => ({ value: a, label: term(a) }))}
+        />
         <label className="check">
           <span>
             <input

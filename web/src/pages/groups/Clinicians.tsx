@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Choice } from '../../components/Choice.tsx';
 import { PagedTable } from '../../components/DataTable.tsx';
 import { label, term } from '../referrals/format.ts';
 import { LocationName } from './Catalogue.tsx';
@@ -16,54 +17,24 @@ export function Clinicians() {
     <section aria-labelledby="clinicians">
       <h2 id="clinicians">Clinicians</h2>
       <div className="toolbar" role="group" aria-label="Filter the clinicians">
-        <label>
-          Specialty
-          <select
-            value={specialty}
-            onChange={(e) => {
-              setSpecialty(e.target.value);
-            }}
-          >
-            <option value="">Any</option>
-            {specialties.map((s) => (
-              <option key={s} value={s}>
-                {term(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Discipline
-          <select
-            value={discipline}
-            onChange={(e) => {
-              setDiscipline(e.target.value);
-            }}
-          >
-            <option value="">Any</option>
-            {disciplines.map((d) => (
-              <option key={d} value={d}>
-                {term(d)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Service area
-          <select
-            value={serviceAreaId}
-            onChange={(e) => {
-              setServiceAreaId(e.target.value);
-            }}
-          >
-            <option value="">Any</option>
-            {areas.data?.items.map((a) => (
-              <option key={a.id} value={a.id}>
-                {a.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice
+          label="Specialty"
+          value={specialty}
+          onChange={setSpecialty}
+          options={specialties.map((s) => ({ value: s, label: term(s) }))}
+        />
+        <Choice
+          label="Discipline"
+          value={discipline}
+          onChange={setDiscipline}
+          options={disciplines.map((d) => ({ value: d, label: term(d) }))}
+        />
+        <Choice
+          label="Service area"
+          value={serviceAreaId}
+          onChange={setServiceAreaId}
+          options={(areas.data?.items ?? []).map((a) => ({ value: a.id, label: a.name }))}
+        />
       </div>
       <PagedTable<Clinician>
         path="/clinicians"
