@@ -74,7 +74,7 @@ export function Catalogue() {
           label="Accommodation"
           value={accommodation}
           onChange={setAccommodation}
-          options={accommodations.map((a) => ({ value: a, label: term(a) }))}
+          options={accommodations.map((a) => ({ value: a, label: label(a) }))}
         />
         <label className="check">
           <span>
