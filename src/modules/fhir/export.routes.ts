@@ -22,7 +22,6 @@ const retryAfterSeconds = 2;
 export const exportRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
   app,
   { context },
-  // eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract.
 ) => {
   const jobs = exportJobsOf(context.db);
   jobs.onFailure = (id, error) => {
@@ -109,4 +108,5 @@ export const exportRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
         .send(stream);
     },
   );
+  return Promise.resolve();
 };

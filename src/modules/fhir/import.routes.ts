@@ -7,7 +7,6 @@ import { fhirMediaType } from './fhir.domain.ts';
 export const importBodyLimit = 64 * 1024 * 1024;
 
 /** `POST /fhir/R4` with a transaction or batch Bundle. */
-// eslint-disable-next-line @typescript-eslint/require-await -- Fastify plugins are async by contract.
 export const importRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (app) => {
   app.post(
     '/',
@@ -18,4 +17,5 @@ export const importRoutes: FastifyPluginAsyncZod<{ context: Context }> = async (
         .type(`${fhirMediaType}; charset=utf-8`)
         .send(await request.services.fhirImport.importBundle(request.body)),
   );
+  return Promise.resolve();
 };
