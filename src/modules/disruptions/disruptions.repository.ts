@@ -242,13 +242,22 @@ export interface DisplacedRow {
   lastCareAt: Date | null;
 }
 
-/** The patients actively enrolled in any of `groupIds`, in id order. */
+/**
+ * Who loses care: the patients actively enrolled in any of `groupIds` now (a disruption being
+ * simulated or re-matched), or the cohort an applied disruption displaced (`disruptionId`; see
+ * displacedEnrollmentsSql), in id order.
+ */
 export async function displacedPatients(
   db: Db,
-  groupIds: readonly string[],
+  source: { groupIds: readonly string[] } | { disruptionId: string },
   now: Date,
 ): Promise<DisplacedRow[]> {
-  if (groupIds.length === 0) return [];
+  if ('groupIds' in source && source.groupIds.length === 0) return [];
+  const enrollments =
+    'groupIds' in source
+      ? sql`select e.patient_id, e.group_id from enrollment e
+             where e.status = 'active' and e.group_id = any(${uuidArray(source.groupIds)})`
+      : displacedEnrollmentsSql(source.disruptionId);
   const { rows } = await sql<{
     id: string;
     mrn: string;
@@ -268,9 +277,8 @@ export async function displacedPatients(
     last_visit_at: Date | null;
   }>`
     with lost as (
-      select e.patient_id, array_agg(e.group_id order by e.group_id) as group_ids
-        from enrollment e
-       where e.status = 'active' and e.group_id = any(${uuidArray(groupIds)})
+      select e.patient_id, array_agg(distinct e.group_id order by e.group_id) as group_ids
+        from (${enrollments}) e
        group by e.patient_id
     )
     select p.id, p.mrn, p.name, p.service_area_id, p.language, p.lat, p.lon, p.needs,
@@ -324,12 +332,25 @@ export async function serviceAreaNames(
 }
 
 /**
- * The patients a disruption displaced, as a subquery for measures over them: those enrolled in a
- * group whose sessions it cancelled. Timely-access rates, referral measures and grievance rates
- * all count the same cohort through this.
+ * The enrollments an applied disruption interrupted (patient_id, group_id): in a group whose
+ * sessions it cancelled, active now or ended on or after its first day (so the cohort does not
+ * shrink when a patient later leaves the group), and begun by its last day. Waiting-list and
+ * paused places lost no care.
+ */
+function displacedEnrollmentsSql(disruptionId: string): RawBuilder<unknown> {
+  return sql`select e.patient_id, e.group_id
+               from enrollment e
+               join disruption d on d.id = ${disruptionId}
+              where e.group_id in (select s.group_id from group_session s
+                                    where s.disruption_id = d.id)
+                and (e.status = 'active' or (e.status = 'ended' and e.ends_on >= d.starts_on))
+                and (d.ends_on is null or e.starts_on <= d.ends_on)`;
+}
+
+/**
+ * The patients a disruption displaced, as a subquery for measures over them. Timely-access rates,
+ * referral measures, grievance rates and the disruption report all count this one cohort.
  */
 export function displacedPatientIdsSql(disruptionId: string): RawBuilder<string> {
-  return sql<string>`(select e.patient_id from enrollment e
-                        join group_session s on s.group_id = e.group_id
-                       where s.disruption_id = ${disruptionId})`;
+  return sql<string>`(select x.patient_id from (${displacedEnrollmentsSql(disruptionId)}) x)`;
 }

@@ -55,11 +55,7 @@ export async function loadCohort(
 ): Promise<Cohort> {
   const window = windowOf(disruption, timeZone);
   const { sessions, groups } = await impactSessions(db, disruption, window);
-  const patients = await displacedPatients(
-    db,
-    groups.map((g) => g.id),
-    now,
-  );
+  const patients = await displacedPatients(db, { groupIds: groups.map((g) => g.id) }, now);
   const serviceAreas = await serviceAreaNames(db, [
     ...new Set([...patients.map((p) => p.serviceAreaId), ...groups.map((g) => g.serviceAreaId)]),
   ]);
