@@ -1,3 +1,4 @@
+import { createReportService } from './modules/reports/reports.service.ts';
 import { connectDatabase, type DatabaseTarget } from './db/connect.ts';
 import type { Database } from './db/database.ts';
 import type { Kysely } from 'kysely';
@@ -106,6 +107,7 @@ function createServices(deps: ServiceDeps) {
     fhir: createFhirService(deps),
     fhirImport: createImportService(deps),
     fhirExport: createExportService(deps),
+    reports: createReportService(deps),
   };
 }
 

@@ -8,6 +8,7 @@ import * as timelyAccess from './migrations/0004-timely-access.ts';
 import * as referrals from './migrations/0005-referrals.ts';
 import * as grievances from './migrations/0006-grievances.ts';
 import * as fhir from './migrations/0007-fhir.ts';
+import * as reports from './migrations/0008-reports.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   '0005-referrals': referrals,
   '0006-grievances': grievances,
   '0007-fhir': fhir,
+  '0008-reports': reports,
 };
 
 export interface MigrationReport {

@@ -23,6 +23,7 @@ import { patientRoutes } from '../modules/patients/patients.routes.ts';
 import { outsideProviderRoutes } from '../modules/outside-providers/outside-providers.routes.ts';
 import { auditRoutes } from '../modules/audit/audit.routes.ts';
 import { aggregateRoutes } from '../modules/aggregates/aggregates.routes.ts';
+import { reportRoutes } from '../modules/reports/reports.routes.ts';
 import { disruptionRoutes } from '../modules/disruptions/disruptions.routes.ts';
 import { matchingRoutes } from '../modules/matching/matching.routes.ts';
 import { equivalenceRoutes } from '../modules/matching/equivalence.routes.ts';
@@ -119,6 +120,7 @@ export async function buildApp(
       await api.register(outsideProviderRoutes, { context });
       await api.register(auditRoutes, { context });
       await api.register(aggregateRoutes, { context });
+      await api.register(reportRoutes, { context });
       await api.register(disruptionRoutes, { context });
       await api.register(matchingRoutes, { context });
       await api.register(equivalenceRoutes, { context });

@@ -49,6 +49,8 @@ export const configSchema = z.object({
       .default(12),
   ),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+  /** The Chromium that prints reports to PDF (Debian's package by default). */
+  CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().min(1).default('/usr/bin/chromium')),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -41,6 +41,11 @@ export const policy = {
   'grievances:write': ['admin', 'coordinator', 'compliance'],
   /** Workload: program managers see every clinician; a clinician sees only their own week. */
   'workload:read': ['admin', 'coordinator', 'clinician'],
+  /**
+   * The full edition of a disruption report, which names each displaced patient: for those who
+   * answer to the regulator for them. Everyone with aggregates:read gets the de-identified one.
+   */
+  'reports:full': ['admin', 'coordinator', 'compliance'],
   'audit:read': ['admin', 'compliance'],
   'users:manage': ['admin'],
   'data:seed': ['admin'],
@@ -130,6 +135,7 @@ export const routePolicy = {
   'GET /api/v1/grievances': 'grievances:read',
   'GET /api/v1/grievances/due': 'grievances:read',
   'GET /api/v1/grievances/reports/quarterly': 'compliance:read',
+  'GET /api/v1/reports/disruptions/:id': 'aggregates:read',
   'GET /api/v1/grievances/rates': 'compliance:read',
   'GET /api/v1/grievances/:id': 'grievances:read',
   'PATCH /api/v1/grievances/:id': 'grievances:write',

@@ -44,7 +44,9 @@ export interface Cohort {
 }
 
 /**
- * Loads a disruption's cohort at `now`, in `db` (a transaction, when the caller writes after).
+ * Loads a disruption's cohort at `now`, in `db` (a transaction, when the caller writes after):
+ * the patients actively enrolled in the groups it stops, or, with `interrupted`, the cohort it
+ * displaced when applied (only the sessions it cancelled; see displacedPatients).
  * Reads no audit: callers record the access they make of it.
  */
 export async function loadCohort(
@@ -52,10 +54,19 @@ export async function loadCohort(
   disruption: Disruption,
   now: Date,
   timeZone: string,
+  interrupted = false,
 ): Promise<Cohort> {
   const window = windowOf(disruption, timeZone);
-  const { sessions, groups } = await impactSessions(db, disruption, window);
-  const patients = await displacedPatients(db, { groupIds: groups.map((g) => g.id) }, now);
+  const found = await impactSessions(db, disruption, window);
+  const sessions = interrupted ? found.sessions.filter((s) => s.cancelled) : found.sessions;
+  const groups = interrupted
+    ? found.groups.filter((g) => sessions.some((s) => s.groupId === g.id))
+    : found.groups;
+  const patients = await displacedPatients(
+    db,
+    interrupted ? { disruptionId: disruption.id } : { groupIds: groups.map((g) => g.id) },
+    now,
+  );
   const serviceAreas = await serviceAreaNames(db, [
     ...new Set([...patients.map((p) => p.serviceAreaId), ...groups.map((g) => g.serviceAreaId)]),
   ]);

@@ -301,7 +301,7 @@ function toProposal(row: Row<'match_proposal'>): MatchProposal {
 /** Writes a run and its proposals (in rank order, so id order is rank order). */
 export async function insertRun(
   db: Db,
-  run: Omit<MatchRun, 'id' | 'createdAt'>,
+  run: Omit<MatchRun, 'id'>,
   proposals: readonly Omit<
     MatchProposal,
     | 'id'
@@ -324,6 +324,7 @@ export async function insertRun(
         params: run.params,
         stats: run.stats as unknown as Record<string, unknown>,
         created_by: run.createdBy,
+        created_at: run.createdAt,
         solve_ms: run.solveMs,
       })
       .returningAll()
@@ -515,6 +516,8 @@ export async function acceptingProviders(
 export async function insertEnrollments(
   db: Db,
   rows: readonly { id: string; patientId: string; groupId: string; startsOn: string }[],
+  /** When they are made: the clock's now, not the database server's. */
+  at: Date,
 ): Promise<void> {
   await inChunks(rows, (slice) =>
     db
@@ -526,6 +529,8 @@ export async function insertEnrollments(
           group_id: r.groupId,
           status: 'active',
           starts_on: r.startsOn,
+          created_at: at,
+          updated_at: at,
         })),
       )
       .execute(),
@@ -543,6 +548,8 @@ export async function insertReferrals(
     reason: string;
     history: Record<string, unknown>[];
   }[],
+  /** When they are made: the clock's now, not the database server's. */
+  at: Date,
 ): Promise<void> {
   await inChunks(rows, (slice) =>
     db
@@ -558,6 +565,8 @@ export async function insertReferrals(
           reason: r.reason,
           // node-postgres would send a bare array as a Postgres array, not JSON.
           history: sql<unknown[]>`${JSON.stringify(r.history)}::jsonb`,
+          created_at: at,
+          updated_at: at,
         })),
       )
       .execute(),
@@ -575,6 +584,8 @@ export async function insertAppointments(
     requestedAt: Date;
     startsAt: Date;
   }[],
+  /** When they are made: the clock's now, not the database server's. */
+  at: Date,
 ): Promise<void> {
   await inChunks(rows, (slice) =>
     db
@@ -591,6 +602,7 @@ export async function insertAppointments(
           first_offered_at: r.requestedAt,
           starts_at: r.startsAt,
           status: 'booked',
+          created_at: at,
         })),
       )
       .execute(),

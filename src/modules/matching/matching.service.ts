@@ -283,6 +283,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
             },
             stats,
             createdBy: access.actor.label,
+            createdAt: clock.now(),
             solveMs: stats.timings.solveMs,
           },
           proposals,
@@ -509,7 +510,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
             done.set(p.id, { entity: 'enrollment', id });
           }
         }
-        await insertEnrollments(trx, enrollments);
+        await insertEnrollments(trx, enrollments, now);
 
         // Outside providers: a draft referral each, while the provider still accepts.
         const referralProposals = open('outside_provider');
@@ -533,7 +534,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           });
           done.set(p.id, { entity: 'referral', id });
         }
-        await insertReferrals(trx, referrals);
+        await insertReferrals(trx, referrals, now);
 
         // Individual slots: each clinician's free slots, handed out in rank order.
         const visitProposals = open('individual');
@@ -558,7 +559,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           });
           done.set(p.id, { entity: 'appointment', id });
         }
-        await insertAppointments(trx, appointments);
+        await insertAppointments(trx, appointments, now);
 
         for (const p of approved) {
           const reason = conflicts.get(p.id);

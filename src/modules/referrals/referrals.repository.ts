@@ -294,17 +294,19 @@ export interface ReferralCounts {
 
 /**
  * Closed-loop counts of the referrals sent in [from, to) (of the patients a disruption displaced,
- * when given), in the database; business days from the business_day table.
+ * when given), in the database; business days from the business_day table. With `asOf`, each
+ * referral counts as it stood then: its status is the last one its history stamped by then.
  */
 export async function referralCounts(
   db: Db,
-  filter: { from: Date; to: Date; disruptionId?: string | undefined },
+  filter: { from: Date; to: Date; disruptionId?: string | undefined; asOf?: Date | undefined },
   timeZone: string,
 ): Promise<ReferralCounts> {
   const displaced =
     filter.disruptionId === undefined
       ? sql<boolean>`true`
       : sql<boolean>`r.patient_id in ${displacedPatientIdsSql(filter.disruptionId)}`;
+  const asOf = filter.asOf ?? null;
   const { rows } = await sql<{
     sent: number;
     accepted: number;
@@ -312,17 +314,29 @@ export async function referralCounts(
     completed_in_time: number;
     median: number | null;
   }>`
+    with r as (
+      select r.sent_at, r.accepted_at, r.first_appointment_at, r.due_at,
+             case when ${asOf}::timestamptz is null then r.status
+                  else coalesce((select h->>'to' from jsonb_array_elements(r.history) h
+                                  where (h->>'at')::timestamptz <= ${asOf}::timestamptz
+                                  order by (h->>'at')::timestamptz desc limit 1), 'draft')
+             end as status
+        from referral r
+       where r.sent_at >= ${filter.from} and r.sent_at < ${filter.to} and ${displaced}
+    )
     select count(*)::int as sent,
-           count(*) filter (where r.accepted_at is not null)::int as accepted,
+           count(*) filter (where r.accepted_at <= coalesce(${asOf}::timestamptz, r.accepted_at))::int
+             as accepted,
            count(*) filter (where r.status = 'completed')::int as completed,
            count(*) filter (where r.status = 'completed' and r.first_appointment_at < r.due_at)::int
              as completed_in_time,
            (percentile_cont(0.5) within group (order by b2.ordinal - b1.ordinal)
              filter (where r.status = 'completed'))::float8 as median
-      from referral r
+      from r
       left join business_day b1 on b1.day = (r.sent_at at time zone ${timeZone})::date
-      left join business_day b2 on b2.day = (r.first_appointment_at at time zone ${timeZone})::date
-     where r.sent_at >= ${filter.from} and r.sent_at < ${filter.to} and ${displaced}`.execute(db);
+      left join business_day b2 on b2.day = (r.first_appointment_at at time zone ${timeZone})::date`.execute(
+    db,
+  );
   const row = rows[0];
   return {
     sent: row?.sent ?? 0,
