@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { addDisruptionReportCommands } from './disruption-report-commands.ts';
 import type { Context, Services } from '../context.ts';
 import { isoWeekOf } from '../modules/workload/workload.domain.ts';
 import { localDateOf } from '../shared/clock.ts';
@@ -74,6 +75,7 @@ function quarterOf(value: string): { year: number; quarter: 1 | 2 | 3 | 4 } {
 
 export function addReportCommands(program: Command, withServices: WithServices) {
   const report = program.command('report').description('Compliance reports.');
+  addDisruptionReportCommands(report, withServices);
   report
     .command('workload')
     .description('Clinician workload for an ISO week, e.g. 2025-W10.')

@@ -217,7 +217,7 @@ export function createReportService({ db, clock, config, access }: ServiceDeps) 
       if (asOf > now)
         throw new AppError(
           'VALIDATION_FAILED',
-          'Invalid asOf: a report cannot be as of a time to come.',
+          `Invalid asOf: ${typeof request.asOf === 'string' ? `${request.asOf} in ${tz}` : asOf.toISOString()} has not come yet.`,
           {
             issues: [{ field: 'asOf', problem: 'must not be in the future' }],
           },
@@ -262,7 +262,7 @@ export function createReportService({ db, clock, config, access }: ServiceDeps) 
           if (tables.length === 0)
             throw new AppError(
               'VALIDATION_FAILED',
-              `Invalid table: no table ${wanted} in this report.`,
+              `Invalid table: no table ${wanted} in this report; it has ${['all', ...issued.tables.map((t) => t.id)].join(', ')}.`,
               {
                 issues: [{ field: 'table', problem: 'unknown table' }],
                 tables: ['all', ...issued.tables.map((t) => t.id)],
