@@ -151,7 +151,8 @@ export function patientOutcomes(input: {
             : latest.option === 'unmatched'
               ? 'no_equivalent_place'
               : 'planned';
-    const firstVisitAt = input.firstVisits.get(p.patientId) ?? null;
+    const visit = input.firstVisits.get(p.patientId) ?? null;
+    const firstVisitAt = visit !== null && visit <= asOf ? visit : null;
     const verdict: Verdict =
       firstVisitAt !== null && firstVisitAt < p.deadline.dueBefore
         ? 'met'
