@@ -6,6 +6,7 @@ import { ErrorMessage, Loading } from '../../components/Status.tsx';
 import { useSession } from '../../session.tsx';
 import { ImpactView } from './Impact.tsx';
 import { Progress } from './Progress.tsx';
+import { ReportPanel } from './ReportPanel.tsx';
 import { ScopeNames } from './ScopeNames.tsx';
 import { count, formatInstant, words, type Disruption, type Simulation } from './types.ts';
 
@@ -18,7 +19,7 @@ interface Run {
 /**
  * One disruption: its scope and dates; "Simulate" shows the impact without writing; "Apply"
  * (confirmed) cancels the sessions; once active, "Re-match" plans the displaced and opens the
- * review; "End" closes it.
+ * review; "End" closes it. Beneath, its continuity report as of any day, in every format.
  */
 export function DisruptionDetail() {
   const { id = '' } = useParams();
@@ -267,6 +268,8 @@ export function DisruptionDetail() {
           </ul>
         </>
       ) : null}
+
+      <ReportPanel disruptionId={d.id} />
 
       {simulate.data ? <ImpactView impact={simulate.data.impact} /> : null}
     </section>
