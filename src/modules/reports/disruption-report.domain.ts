@@ -461,6 +461,9 @@ function deadlinesTable(input: DisruptionReportInput): ReportTable {
       patients: of.length,
       met,
       missed,
+      pastAlready: of.filter(
+        (p) => p.verdict === 'missed' && p.deadline.dueBefore <= input.impact.displacedAt,
+      ).length,
       pending: of.length - met - missed,
       measured: met + missed,
     };
@@ -469,12 +472,13 @@ function deadlinesTable(input: DisruptionReportInput): ReportTable {
     id: 'deadlines',
     title: 'Seen in time: the deadline each patient had when displaced',
     definition:
-      'Met: first attended session or visit after the displacement came before the deadline. Missed: the deadline passed without one. Pending: the deadline has not passed and the patient has not been seen. The rate is met over met plus missed.',
+      'Met: first attended session or visit after the displacement came before the deadline. Missed: the deadline passed without one; some deadlines (10 weekdays from the last visit) had passed before the disruption was applied, and are counted apart as well. Pending: the deadline has not passed and the patient has not been seen. The rate is met over met plus missed.',
     columns: [
       { key: 'deadline', label: 'Deadline', kind: 'text' },
       { key: 'patients', label: 'Patients', kind: 'patients' },
       { key: 'met', label: 'Met', kind: 'patients' },
       { key: 'missed', label: 'Missed', kind: 'patients' },
+      { key: 'pastAlready', label: 'Of the missed, past already when displaced', kind: 'patients' },
       { key: 'pending', label: 'Pending', kind: 'patients' },
       { key: 'measured', label: 'Measured (met + missed)', kind: 'patients' },
       { key: 'rate', label: 'Met rate', kind: 'rate', of: ['met', 'measured'] },
