@@ -335,14 +335,15 @@ export async function serviceAreaNames(
  * The enrollments an applied disruption interrupted (patient_id, group_id): in a group whose
  * sessions it cancelled, active now or ended on or after its first day (so the cohort does not
  * shrink when a patient later leaves the group), and begun by its last day. Waiting-list and
- * paused places lost no care.
+ * paused places lost no care. (The sessions are found by the parameter, not by `d.id`: a subquery
+ * that refers to the outer row would be run again for every enrollment.)
  */
 function displacedEnrollmentsSql(disruptionId: string): RawBuilder<unknown> {
   return sql`select e.patient_id, e.group_id
                from enrollment e
                join disruption d on d.id = ${disruptionId}
               where e.group_id in (select s.group_id from group_session s
-                                    where s.disruption_id = d.id)
+                                    where s.disruption_id = ${disruptionId})
                 and (e.status = 'active' or (e.status = 'ended' and e.ends_on >= d.starts_on))
                 and (d.ends_on is null or e.starts_on <= d.ends_on)`;
 }
