@@ -1,3 +1,4 @@
+import { addBackupCommands } from './backup-commands.ts';
 import { userInfo } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createContext, type Context, type Services } from '../context.ts';
@@ -198,6 +199,7 @@ export function buildCli(): Command {
   addDirectoryCommands(program, withServices);
   addFhirImportCommand(program, withServices);
   addExportCommands(program, withServices);
+  addBackupCommands(program, operator, print);
   return program;
 }
 

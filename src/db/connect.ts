@@ -21,6 +21,8 @@ export type DatabaseTarget =
 export interface DatabaseHandle {
   db: Kysely<Database>;
   engine: DatabaseTarget['engine'];
+  /** The embedded engine's files as a gzipped tar (PGlite's own format), for a backup. */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseH
           await db.destroy();
           unlock();
         };
-        return { db, engine: 'pglite', close };
+        return { db, engine: 'pglite', dumpDataDir: () => pglite.dumpDataDir('gzip'), close };
       } catch (error) {
         unlock();
         throw error;

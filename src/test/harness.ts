@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { createContext, type Context } from '../context.ts';
+import { tableCounts } from '../db/backup.ts';
 import type { DatabaseTarget } from '../db/connect.ts';
 import type { Database, Row } from '../db/database.ts';
 import { PGliteDialect } from '../db/pglite-dialect.ts';
@@ -205,19 +206,8 @@ export function describeEachEngine(
 }
 
 /** Row counts of every table: a cheap check that a refused request wrote nothing. */
-export async function rowCounts(context: Context): Promise<Record<string, number>> {
-  const { rows } = await sql<{ table_name: string }>`
-    select table_name from information_schema.tables
-    where table_schema = current_schema() and table_type = 'BASE TABLE' and table_name not like 'kysely_%'
-    order by table_name`.execute(context.db);
-  const counts: Record<string, number> = {};
-  for (const { table_name } of rows) {
-    const result = await sql<{
-      n: number;
-    }>`select count(*)::int as n from ${sql.table(table_name)}`.execute(context.db);
-    counts[table_name] = result.rows[0]?.n ?? 0;
-  }
-  return counts;
+export function rowCounts(context: Context): Promise<Record<string, number>> {
+  return tableCounts(context.db);
 }
 
 /** How the audit trail names the holder of an Authorization header made by bearerFor. */
