@@ -115,7 +115,7 @@ describe('the continuity command', () => {
       run(['disruption', 'create', '--kind', 'flood', '--title', 'x', '--starts-on', '2025-01-01'])
         .status,
     ).not.toBe(0);
-  });
+  }, 180_000);
 
   it('reports timely-access rates for the demo year as text, CSV and JSON', () => {
     const to = new Date().toISOString().slice(0, 10);
@@ -147,7 +147,7 @@ describe('the continuity command', () => {
     const bad = run(['report', 'timely-access', '--from', 'yesterday', '--to', to]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain('--from');
-  });
+  }, 180_000);
 
   it('imports the provider directory all or nothing, and exports what it imports', () => {
     const fixtures = join(import.meta.dirname, '../modules/outside-providers/fixtures');
