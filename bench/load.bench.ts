@@ -1,0 +1,404 @@
+/*
+ * The API under load, on server PostgreSQL with the region dataset (issue 11, item 4). Seeds the
+ * region into a fresh schema, prepares two disruptions (bench/load-setup.ts), starts the server
+ * as a child process (`continuity serve`), and drives it from a second child process with
+ * autocannon (bench/load-driver.ts), each scenario bounded in time:
+ *
+ *   solo        each read endpoint alone, a few seconds each: what it costs by itself
+ *   read mix    a coordinator's day: worklists, patient reads, searches, a month's compliance
+ *   write mix   referral transitions (with the version last read) and outreach records
+ *   re-match    the read mix while POST /disruptions/:id/rematch plans a displaced cohort
+ *
+ * and prints, per scenario and per endpoint: requests, throughput, p50/p90/p99/max latency and
+ * non-2xx answers, with the CPU time of the server, PostgreSQL and the load generator.
+ *
+ *   npm run bench:load -- [--scale region|demo] [--seed 1] [--duration 20] [--connections 8]
+ *                         [--solo 4] [--rematch-areas 2] [--log-level warn]
+ *                         [--schema NAME --keep] [--json FILE]
+ *                         [--url postgres://postgres@127.0.0.1:5432/postgres]
+ *
+ * Goals on the 2-core machine: at least 1,000 requests/s on the read mix, p99 under 100 ms, no
+ * errors. `--schema NAME --keep` reuses (or makes and keeps) a schema, to skip the seed while
+ * iterating; otherwise the schema is dropped afterwards. A kept schema's referrals move along on
+ * each run, so later runs find fewer to transition (the mix then records outreach instead).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createContext } from '../src/context.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { cliActor } from '../src/modules/auth/policy.domain.ts';
+import type { Scale } from '../src/modules/seed/scale.domain.ts';
+import { addCalendarDays } from '../src/modules/timely-access/calendar.domain.ts';
+import { localDateOf } from '../src/shared/clock.ts';
+import { parseConfig } from '../src/shared/config.ts';
+import type { ReadEndpoint, Scenario, ScenarioResult } from './load-driver.ts';
+import { bearerToken, loadTargets, prepareDisruptions, type Targets } from './load-setup.ts';
+import { byEndpoint, cpuMeter, summarize, type CpuSplit, type Summary } from './load-stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: 'region' },
+    seed: { type: 'string', default: '1' },
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    schema: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '8' },
+    solo: { type: 'string', default: '4' },
+    'rematch-areas': { type: 'string', default: '2' },
+    'log-level': { type: 'string', default: 'warn' },
+    json: { type: 'string' },
+  },
+});
+const scale = values.scale as Scale;
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const soloSeconds = Number(values.solo);
+const schema = values.schema ?? `bench_load_${randomBytes(4).toString('hex')}`;
+if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('--schema: lower-case letters, digits, _');
+const config = parseConfig({ LOG_LEVEL: 'silent' });
+const applicationName = `continuity-${schema}`;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (value: number) => (value < 10 ? value.toFixed(1) : n(value));
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+/** The server's URL with the schema as its search path (pg reads `options` from the URL). */
+function urlWithSchema(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c search_path=${name}`);
+  // To tell the server's backends from every other client's, for their CPU time.
+  parsed.searchParams.set('application_name', applicationName);
+  return parsed.toString();
+}
+
+async function startServer(): Promise<{ url: string; child: ChildProcess }> {
+  const bin = fileURLToPath(new URL('../bin/continuity.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: urlWithSchema(values.url, schema),
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: values['log-level'],
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString('utf8');
+      const found = /listening on (http:\/\/\S+)/.exec(seen);
+      if (found?.[1]) resolve(found[1]);
+    });
+    child.once('exit', (code) => {
+      reject(new Error(`the server exited (${code}) before listening`));
+    });
+  });
+  child.stdout.resume();
+  return { url, child };
+}
+
+async function backendPids(): Promise<number[]> {
+  const { rows } = await admin.query<{ pid: number }>(
+    'select pid from pg_stat_activity where application_name = $1',
+    [applicationName],
+  );
+  return rows.map((r) => r.pid);
+}
+
+async function runDriver(scenario: Scenario, serverPid: number) {
+  const driver = fileURLToPath(new URL('./load-driver.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', driver], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const meter = await cpuMeter(serverPid, backendPids);
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stdin.end(JSON.stringify(scenario));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const cpu = await meter();
+  if (code !== 0) throw new Error(`the load driver exited with ${code}`);
+  return { result: JSON.parse(output) as ScenarioResult, cpu };
+}
+
+/** The read mix: what a coordinator's screens ask for, weighted by how often. */
+function readMix(targets: Targets, month: { from: string; to: string }): ReadEndpoint[] {
+  const areas = targets.serviceAreaIds;
+  const each = <T>(items: readonly T[], f: (item: T) => string[]) => items.flatMap(f);
+  return [
+    {
+      name: 'GET /patients/:id',
+      weight: 30,
+      paths: targets.patientIds.map((id) => `/api/v1/patients/${id}`),
+    },
+    {
+      name: 'GET /patients?filters',
+      weight: 12,
+      paths: each(areas, (area) => [
+        `/api/v1/patients?serviceAreaId=${area}&risk=high`,
+        `/api/v1/patients?serviceAreaId=${area}&perinatal=true`,
+        `/api/v1/patients?serviceAreaId=${area}&recentlyDischarged=true`,
+        ...targets.languages.map((l) => `/api/v1/patients?serviceAreaId=${area}&language=${l}`),
+      ]),
+    },
+    {
+      name: 'GET /groups?specialty',
+      weight: 12,
+      paths: each(targets.specialties, (s) => [
+        `/api/v1/groups?specialty=${s}`,
+        `/api/v1/groups?specialty=${s}&hasOpenSeats=true`,
+        ...areas.slice(0, 4).map((area) => `/api/v1/groups?specialty=${s}&serviceAreaId=${area}`),
+      ]),
+    },
+    {
+      name: 'GET /care-gaps',
+      weight: 12,
+      paths: [
+        '/api/v1/care-gaps',
+        '/api/v1/care-gaps?status=overdue',
+        '/api/v1/care-gaps?status=at_risk',
+        ...areas.map((area) => `/api/v1/care-gaps?area=${area}`),
+      ],
+    },
+    {
+      name: 'GET /referrals?status',
+      weight: 12,
+      paths: ['draft', 'sent', 'accepted', 'scheduled'].map((s) => `/api/v1/referrals?status=${s}`),
+    },
+    { name: 'GET /grievances/due', weight: 6, paths: ['/api/v1/grievances/due'] },
+    {
+      name: 'GET /compliance/timely-access',
+      weight: 0.5,
+      paths: ['standard', 'service_area', 'specialty'].map(
+        (g) => `/api/v1/compliance/timely-access?from=${month.from}&to=${month.to}&groupBy=${g}`,
+      ),
+    },
+  ];
+}
+
+interface Row {
+  scenario: string;
+  endpoint: string;
+  summary: Summary;
+}
+
+const header = `${'endpoint'.padEnd(44)} ${'requests'.padStart(9)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)}  non-2xx`;
+function line(label: string, s: Summary): string {
+  const statuses = Object.entries(s.statuses)
+    .map(([code, count]) => `${count}×${code}`)
+    .join(' ');
+  return `${label.padEnd(44)} ${n(s.requests).padStart(9)} ${s.perSecond.toFixed(0).padStart(7)} ${ms(s.p50).padStart(7)} ${ms(s.p90).padStart(7)} ${ms(s.p99).padStart(7)} ${ms(s.max).padStart(7)}  ${s.non2xx === 0 ? '0' : statuses}`;
+}
+function cpuLine(cpu: CpuSplit, driver: number, seconds: number): string {
+  const share = (x: number) => `${((100 * x) / seconds).toFixed(0)}%`;
+  const other = cpu.machine - cpu.server - cpu.postgres - driver;
+  return `CPU (of one core): server ${share(cpu.server)}, its PostgreSQL backends ${share(cpu.postgres)}, load generator ${share(driver)}, everything else ${share(other)}; machine ${share(cpu.machine)} of ${cpus().length * 100}%`;
+}
+
+const admin = new pg.Client({ connectionString: values.url });
+await admin.connect();
+const { rows: found } = await admin.query<{ exists: boolean }>(
+  'select exists (select 1 from information_schema.schemata where schema_name = $1) as exists',
+  [schema],
+);
+if (!found[0]?.exists) await admin.query(`create schema ${schema}`);
+const rows: Row[] = [];
+const report: Record<string, unknown> = {};
+let server: ChildProcess | undefined;
+
+try {
+  const context = await createContext(config, {
+    database: { engine: 'postgres', url: values.url, schema },
+  });
+  try {
+    await migrateToLatest(context.db);
+    out(`Load: scale ${scale}, seed ${values.seed}, schema ${schema}, Node ${process.version}`);
+    out(
+      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; load average at the start (1, 5, 15 min): ${load()}`,
+    );
+    const services = context.servicesFor(cliActor('load-bench'));
+    if ((await services.stats.counts()).service_area === 0) {
+      const started = performance.now();
+      await services.seed.seed({ scale, seed: Number(values.seed) });
+      out(`seeded ${scale} in ${((performance.now() - started) / 1000).toFixed(1)} s (setup)`);
+    } else out('the schema is seeded already: reusing it');
+    const prepared = await prepareDisruptions(context, Number(values['rematch-areas']), out);
+    const targets = await loadTargets(context, prepared.rematchDisruptionId);
+    const coordinator = await bearerToken(context, 'coordinator');
+    const adminToken = await bearerToken(context, 'admin');
+    const today = localDateOf(new Date(), config.TZ_ORG);
+    const month = { from: `${addCalendarDays(today, -30)}T00:00:00Z`, to: `${today}T00:00:00Z` };
+    out(
+      `targets: ${n(targets.patientIds.length)} patients to read, ${targets.serviceAreaIds.length} areas, ${targets.specialties.length} specialties; ${n(targets.referrals.length)} open referrals to move; re-match cohort about ${n(targets.displacedInRematch)} patients (areas ${prepared.rematchAreas.join(', ')})`,
+    );
+
+    const started = await startServer();
+    server = started.child;
+    const serverPid = server.pid ?? 0;
+    out(`server: ${started.url} (pid ${serverPid}, LOG_LEVEL=${values['log-level']})`);
+    const reads = readMix(targets, month);
+    const base = {
+      url: started.url,
+      connections,
+      coordinator,
+      admin: adminToken,
+      seed: Number(values.seed),
+    };
+    const run = async (scenario: Scenario, label: string, byPath: boolean) => {
+      const { result, cpu } = await runDriver(scenario, serverPid);
+      const seconds = result.elapsedMs / 1000;
+      const total = summarize(result.samples, seconds);
+      out();
+      out(
+        `== ${label}: ${seconds.toFixed(1)} s, ${scenario.connections} connections; load average ${load()}`,
+      );
+      out(header);
+      if (byPath)
+        for (const [endpoint, samples] of byEndpoint(result.samples)) {
+          const summary = summarize(samples, seconds);
+          rows.push({ scenario: label, endpoint, summary });
+          out(line(`  ${endpoint}`, summary));
+        }
+      rows.push({ scenario: label, endpoint: 'all', summary: total });
+      out(line('all', total));
+      const ac = result.autocannon;
+      out(
+        `autocannon: ${n(ac.requests)} requests, ${ac.errors} errors (${ac.timeouts} timeouts), ${n(ac.non2xx)} non-2xx; its 2xx p50 ${ac.p50} ms, p99 ${ac.p99} ms`,
+      );
+      out(cpuLine(cpu, result.driverCpuSeconds, seconds));
+      report[label] = {
+        seconds,
+        connections: scenario.connections,
+        autocannon: ac,
+        cpu: { ...cpu, driver: result.driverCpuSeconds },
+        rematch: result.rematch,
+        referralsMoved: result.referralsMoved,
+        loadAverage: loadavg(),
+      };
+      return { result, total };
+    };
+
+    // Warm-up: connections, JIT, plans. Not reported.
+    await runDriver({ ...base, name: 'warm-up', durationSeconds: 5, reads }, serverPid);
+
+    if (soloSeconds > 0)
+      for (const endpoint of reads)
+        await run(
+          {
+            ...base,
+            name: `solo ${endpoint.name}`,
+            durationSeconds: soloSeconds,
+            minimumResponses: 2 * connections,
+            reads: [{ ...endpoint, weight: 1 }],
+          },
+          `solo ${endpoint.name}`,
+          false,
+        );
+
+    const mix = await run(
+      { ...base, name: 'read mix', durationSeconds: duration, reads },
+      'read mix',
+      true,
+    );
+    out(
+      `read-mix goal (≥ 1,000 req/s, p99 < 100 ms, no errors): ${mix.total.perSecond >= 1000 && mix.total.p99 < 100 && mix.total.non2xx === 0 && mix.result.autocannon.errors === 0 ? 'MET' : 'MISSED'}`,
+    );
+
+    // The same mix without the two reads that compute over the whole region on every call (the
+    // care-gap worklist and the compliance rates): what the rest of the API sustains.
+    const light = reads.filter(
+      (r) => r.name !== 'GET /care-gaps' && r.name !== 'GET /compliance/timely-access',
+    );
+    await run(
+      { ...base, name: 'read mix, light', durationSeconds: duration, reads: light },
+      'read mix without care-gaps and timely-access',
+      true,
+    );
+
+    const writes = await run(
+      {
+        ...base,
+        name: 'write mix',
+        durationSeconds: duration,
+        reads: [],
+        writes: {
+          transitionWeight: 60,
+          outreachWeight: 40,
+          referrals: targets.referrals,
+          outreachPatients: targets.referralPatients.length
+            ? targets.referralPatients
+            : targets.patientIds,
+        },
+      },
+      'write mix',
+      true,
+    );
+    out(
+      `referral transitions made: ${n(writes.result.referralsMoved)}; referrals still open for the next run: ${n(writes.result.referralsLeft)}`,
+    );
+
+    const during = await run(
+      {
+        ...base,
+        name: 're-match under read load',
+        durationSeconds: duration,
+        reads,
+        rematch: { disruptionId: prepared.rematchDisruptionId, afterSeconds: 3, tailSeconds: 5 },
+      },
+      'read mix + re-match',
+      true,
+    );
+    const rematch = during.result.rematch;
+    if (rematch) {
+      out(
+        `re-match: ${rematch.status} after ${(rematch.ms / 1000).toFixed(1)} s (started ${(rematch.startedAt / 1000).toFixed(1)} s into the run)${rematch.body ? `: ${rematch.body}` : ''}`,
+      );
+      const window = (from: number, to: number) =>
+        summarize(
+          during.result.samples.filter((s) => s.at >= from && s.at < to),
+          Math.max(0.001, (to - from) / 1000),
+        );
+      const end = rematch.startedAt + rematch.ms;
+      out(header);
+      const phases: [string, Summary][] = [
+        ['  reads before the re-match', window(0, rematch.startedAt)],
+        ['  reads while it ran', window(rematch.startedAt, end)],
+        ['  reads after it answered', window(end, during.result.elapsedMs)],
+      ];
+      for (const [label, summary] of phases) {
+        out(line(label, summary));
+        rows.push({ scenario: 'read mix + re-match', endpoint: label.trim(), summary });
+      }
+      // Seconds in which no read answered at all: the event loop was held.
+      const answered = new Set(during.result.samples.map((s) => Math.floor(s.at / 1000)));
+      const silent: number[] = [];
+      for (let s = 0; s < Math.floor(during.result.elapsedMs / 1000); s += 1)
+        if (!answered.has(s)) silent.push(s);
+      out(`seconds of the run in which no request was answered: ${silent.length}`);
+    }
+    out();
+    out(`load average at the end: ${load()}`);
+    if (values.json)
+      writeFileSync(values.json, JSON.stringify({ schema, scale, rows, report }, null, 2));
+  } finally {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    await context.close();
+  }
+} finally {
+  if (!values.keep) await admin.query(`drop schema ${schema} cascade`);
+  await admin.end();
+}
