@@ -81,16 +81,30 @@ async function brokenInvariants(context: Context): Promise<Record<string, unknow
   };
 }
 
-async function expectInvariants(context: Context): Promise<void> {
-  const broken = await brokenInvariants(context);
-  expect(broken).toEqual({
-    groupsOverOrMiscounted: [],
-    duplicateOpenEnrollments: [],
-    duplicateOpenReferrals: [],
-    doubleBookedSlots: [],
-    patientsPlacedTwice: [],
-    proposalsCarriedOutTwice: [],
-  });
+/**
+ * Takes note of what is already broken (a failed test earlier in the suite leaves its rows
+ * behind) and returns a check that nothing more has broken since: each test answers for itself.
+ */
+async function invariantsFrom(context: Context): Promise<() => Promise<void>> {
+  const key = (row: unknown) => JSON.stringify(row);
+  const before = await brokenInvariants(context);
+  return async () => {
+    const after = await brokenInvariants(context);
+    const news = Object.fromEntries(
+      Object.entries(after).map(([name, rows]) => {
+        const old = new Set((before[name] ?? []).map(key));
+        return [name, rows.filter((row) => !old.has(key(row)))];
+      }),
+    );
+    expect(news).toEqual({
+      groupsOverOrMiscounted: [],
+      duplicateOpenEnrollments: [],
+      duplicateOpenReferrals: [],
+      doubleBookedSlots: [],
+      patientsPlacedTwice: [],
+      proposalsCarriedOutTwice: [],
+    });
+  };
 }
 
 /** `items` dealt round-robin to the clients, each request sent at once. */
@@ -183,6 +197,7 @@ describeEachEngine('races between concurrent clients', (use) => {
   it('fills nearly-full groups with exactly as many patients as they have seats', async () => {
     const { app, context } = use();
     const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
     let tried = 0;
     for (let round = 0; round < rounds; round++) {
       const r = await region(app);
@@ -208,7 +223,7 @@ describeEachEngine('races between concurrent clients', (use) => {
           expectRefused(lost, ['GROUP_FULL']);
         expect(await activeIn(context, group.id)).toBe(4);
       }
-      await expectInvariants(context);
+      await expectInvariants();
     }
     expect(tried).toBe(rounds * 24);
   });
@@ -216,6 +231,7 @@ describeEachEngine('races between concurrent clients', (use) => {
   it('enrolls one patient once when several clients enroll her in the same group at once', async () => {
     const { app, context } = use();
     const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
     for (let round = 0; round < rounds; round++) {
       const r = await region(app);
       // A seat or two left: the duplicate must be refused as such, not slip in as a second seat.
@@ -242,7 +258,7 @@ describeEachEngine('races between concurrent clients', (use) => {
         .where('patient_id', '=', patient.id)
         .execute();
       expect(open).toHaveLength(1);
-      await expectInvariants(context);
+      await expectInvariants();
     }
   });
 
@@ -306,6 +322,7 @@ describeEachEngine('races between concurrent clients', (use) => {
   it('commits racing plans of one disruption, amid enrollments, without over-filling or placing anyone twice', async () => {
     const { app, context } = use();
     const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
     for (let round = 0; round < rounds; round++) {
       const s = await strikeSetting(app);
       // Two runs made before either is committed: both plan the same six mothers.
@@ -358,15 +375,47 @@ describeEachEngine('races between concurrent clients', (use) => {
         }
       }
       expect(proposals.filter((p) => p.decision === 'pending')).toHaveLength(conflicts.size);
-      // Each mother placed at most once; the second run finds the first run's placements.
+      // Each mother placed at most once: the other run's proposal for her is handed back.
       const placed = proposals.filter(
         (p) => p.decision === 'committed' && p.option !== 'unmatched',
       );
       expect(new Set(placed.map((p) => p.patient_id)).size).toBe(placed.length);
+      for (const p of placed) {
+        const other = proposals.find((q) => q.patient_id === p.patient_id && q.id !== p.id);
+        expect(other?.decision).toBe('pending');
+        expect(other?.conflict).toBe('the patient was placed by another run of this disruption');
+      }
       for (const target of s.targets)
         expect(await activeIn(context, target.id)).toBeLessThanOrEqual(4);
-      await expectInvariants(context);
+      await expectInvariants();
     }
+  });
+
+  const displacedFromEatingDisorders = {
+    language: 'hy',
+    conditions: ['eating_disorders'],
+    perinatal: false,
+  };
+  const eatingDisordersGroup = {
+    specialty: 'eating_disorders',
+    accommodations: [],
+    language: 'hy',
+    minSize: 1,
+  };
+  /** In person, so that no other round's plan reaches it. */
+  const onlyProvider = {
+    specialties: ['eating_disorders'],
+    languages: ['hy'],
+    accommodations: [],
+    modality: 'in_person',
+    weeklyCapacity: 20,
+  };
+  const strikeOf = (clinicianId: string) => ({
+    kind: 'strike',
+    title: 'Therapists strike',
+    scope: { clinicianIds: [clinicianId] },
+    startsOn,
+    endsOn: '2025-03-31',
   });
 
   /**
@@ -380,41 +429,21 @@ describeEachEngine('races between concurrent clients', (use) => {
       app,
       '/groups',
       buildGroup(r.location.id, {
-        specialty: 'eating_disorders',
-        accommodations: [],
-        language: 'hy',
+        ...eatingDisordersGroup,
         capacity: 12,
-        minSize: 1,
         facilitators: [{ clinicianId: striking.id, role: 'lead' }],
       }),
     );
     const provider = await create(
       app,
       '/outside-providers',
-      buildOutsideProvider({
-        ...r.at,
-        specialties: ['eating_disorders'],
-        languages: ['hy'],
-        accommodations: [],
-        modality: 'in_person',
-        weeklyCapacity: 20,
-      }),
+      buildOutsideProvider({ ...r.at, ...onlyProvider }),
     );
-    for (const patient of await r.patients(n, {
-      language: 'hy',
-      conditions: ['eating_disorders'],
-      perinatal: false,
-    })) {
+    for (const patient of await r.patients(n, displacedFromEatingDisorders)) {
       const response = await enroll(app, patient.id, lost.id);
       expect(response.statusCode, response.body).toBe(201);
     }
-    const disruption = await create(app, '/disruptions', {
-      kind: 'strike',
-      title: 'Therapists strike',
-      scope: { clinicianIds: [striking.id] },
-      startsOn,
-      endsOn: '2025-03-31',
-    });
+    const disruption = await create(app, '/disruptions', strikeOf(striking.id));
     const runId = await plannedAndApproved(app, disruption.id);
     const committed = await app.inject({
       method: 'POST',
@@ -441,6 +470,7 @@ describeEachEngine('races between concurrent clients', (use) => {
   it('lets one of several concurrent moves of a referral at the same version win', async () => {
     const { app, context } = use();
     const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
     const { referrals } = await draftReferrals(app, rounds);
     for (const referral of referrals) {
       const moves = ['sent', 'sent', 'cancelled', 'sent', 'cancelled', 'sent'];
@@ -458,12 +488,13 @@ describeEachEngine('races between concurrent clients', (use) => {
       expect(row.version).toBe(referral.version + 1);
       expect(row.history).toHaveLength(1);
     }
-    await expectInvariants(context);
+    await expectInvariants();
   });
 
   it('accepts no more referrals at once than the provider has places this week', async () => {
     const { app, context } = use();
     const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
     for (let round = 0; round < rounds; round++) {
       const { provider, referrals } = await draftReferrals(app, 5);
       const cut = await app.inject({
@@ -491,7 +522,68 @@ describeEachEngine('races between concurrent clients', (use) => {
         .where('status', '=', 'accepted')
         .execute();
       expect(accepted).toHaveLength(2);
-      await expectInvariants(context);
+      await expectInvariants();
+    }
+  });
+
+  /**
+   * A mother in two eating-disorders groups, each stopped by a strike of its own, whose only
+   * equivalent place is one outside provider: both plans refer her there. Committed at once (or
+   * one after the other), she must not end up with two open referrals to the same provider.
+   *
+   * BUG (reported, not mine to fix): fails on both engines, even with the commits one after the
+   * other. MatchingService.commit checks placements only within one disruption
+   * (placedPatientIds) and makes a draft referral without looking for an open one of the same
+   * patient and provider; no index forbids it either.
+   */
+  it('refers a patient displaced by two disruptions to one provider once', async () => {
+    const { app, context } = use();
+    const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
+    for (let round = 0; round < rounds; round++) {
+      const r = await region(app);
+      const provider = await create(
+        app,
+        '/outside-providers',
+        buildOutsideProvider({ ...r.at, ...onlyProvider }),
+      );
+      const [shared] = await r.patients(1, displacedFromEatingDisorders);
+      if (!shared) throw new Error('one patient expected');
+      const runs = [];
+      for (const day of ['MO', 'WE']) {
+        const striking = await create(app, '/clinicians', buildClinician(r.location.id));
+        const lost = await create(
+          app,
+          '/groups',
+          buildGroup(r.location.id, {
+            ...eatingDisordersGroup,
+            rrule: `FREQ=WEEKLY;BYDAY=${day};BYHOUR=10;BYMINUTE=0`,
+            // Full, so that neither plan offers a seat in the other strike's group.
+            capacity: 1,
+            facilitators: [{ clinicianId: striking.id, role: 'lead' }],
+          }),
+        );
+        const enrolled = await enroll(app, shared.id, lost.id);
+        expect(enrolled.statusCode, enrolled.body).toBe(201);
+        const disruption = await create(app, '/disruptions', strikeOf(striking.id));
+        runs.push(await plannedAndApproved(app, disruption.id));
+      }
+      const answers = await allAtOnce(callers, runs, (client, runId) =>
+        client.inject({ method: 'POST', url: `/api/v1/match-runs/${runId}/commit` }),
+      );
+      for (const answer of answers) expect(answer.statusCode, answer.body).toBe(200);
+      const referred = answers.reduce((n, a) => n + a.json<CommitBody>().committed.referrals, 0);
+      const conflicts = answers.flatMap((a) => a.json<CommitBody>().conflicts);
+      expect(referred).toBe(1);
+      for (const c of conflicts) expect(c.reason.length).toBeGreaterThan(10);
+      const open = await context.db
+        .selectFrom('referral')
+        .select('id')
+        .where('patient_id', '=', shared.id)
+        .where('provider_id', '=', provider.id)
+        .execute();
+      expect(open).toHaveLength(1);
+      await expectInvariants();
     }
   });
 
@@ -499,10 +591,15 @@ describeEachEngine('races between concurrent clients', (use) => {
    * Two strikes at once, each stopping a group of three in a specialty only one clinician offers
    * nearby: both plans give her patients the same individual slots. Their commits hold different
    * disruptions' locks, so only the slots' own bookkeeping stands between them.
+   *
+   * BUG (reported, not mine to fix): fails on server PostgreSQL. MatchingService.commit reads the
+   * clinicians' free slots (appointmentTargets) without locking anything, and no index forbids
+   * two booked appointments of one clinician at one time, so both commits take the same slots.
    */
   it('books a clinician slot once when plans of two disruptions are committed at once', async () => {
     const { app, context } = use();
     const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
     for (let round = 0; round < rounds; round++) {
       const r = await region(app);
       const specialty = { specialty: 'ocd', accommodations: [] };
@@ -563,7 +660,7 @@ describeEachEngine('races between concurrent clients', (use) => {
       for (const answer of answers) expect(answer.statusCode, answer.body).toBe(200);
       const booked = answers.reduce((n, a) => n + a.json<CommitBody>().committed.appointments, 0);
       expect(booked).toBeGreaterThan(0);
-      await expectInvariants(context);
+      await expectInvariants();
     }
   });
 });
