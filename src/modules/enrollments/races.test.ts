@@ -21,6 +21,8 @@ import { actingAs, bearerFor, describeEachEngine } from '../../test/harness.ts';
  * invariants are checked by queries of this file's own: no group over capacity, seat counts equal
  * to active enrollments, no duplicate open enrollment, referral or booked slot, no patient placed
  * twice by one disruption, and every refusal a 409 with a stable code and a reason.
+ * The races span enrollments, plans and referrals but share those checks, so they stay in one
+ * file, longer than most.
  */
 
 const rounds = 5;
@@ -258,6 +260,43 @@ describeEachEngine('races between concurrent clients', (use) => {
         .where('patient_id', '=', patient.id)
         .execute();
       expect(open).toHaveLength(1);
+      await expectInvariants();
+    }
+  });
+
+  it('gives the last seat once when waitlisted patients are promoted twice over and others enroll', async () => {
+    const { app, context } = use();
+    const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
+    for (let round = 0; round < rounds; round++) {
+      const r = await region(app);
+      const group = await nearlyFull(app, r, 4, 3);
+      const waiting = [];
+      for (const patient of await r.patients(3)) {
+        const response = await enroll(app, patient.id, group.id, 'waitlisted');
+        expect(response.statusCode, response.body).toBe(201);
+        waiting.push(response.json<{ id: string; version: number }>());
+      }
+      // Each waitlisted enrollment promoted by two clients at its version, and two newcomers.
+      type Job = { promote: { id: string; version: number } } | { patientId: string };
+      const jobs: Job[] = [
+        ...waiting.flatMap((w) => [{ promote: w }, { promote: w }]),
+        ...(await r.patients(2)).map((p) => ({ patientId: p.id })),
+      ];
+      const answers = await allAtOnce(callers, jobs, (client, job) =>
+        'promote' in job
+          ? client.inject({
+              method: 'PATCH',
+              url: `/api/v1/enrollments/${job.promote.id}`,
+              payload: { version: job.promote.version, status: 'active' },
+            })
+          : enroll(client, job.patientId, group.id),
+      );
+      const won = answers.filter((a) => a.statusCode === 200 || a.statusCode === 201);
+      expect(won).toHaveLength(1);
+      for (const lost of answers.filter((a) => !won.includes(a)))
+        expectRefused(lost, ['GROUP_FULL', 'VERSION_CONFLICT']);
+      expect(await activeIn(context, group.id)).toBe(4);
       await expectInvariants();
     }
   });
