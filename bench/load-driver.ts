@@ -110,7 +110,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function drive(scenario: Scenario): Promise<ScenarioResult> {
+export async function drive(
+  scenario: Scenario,
+  onStart: () => void = () => undefined,
+): Promise<ScenarioResult> {
   const random = mulberry32(scenario.seed);
   const pick = <T>(items: readonly T[]): T => {
     const item = items[Math.floor(random() * items.length)];
@@ -237,6 +240,7 @@ export async function drive(scenario: Scenario): Promise<ScenarioResult> {
       else finish(totals);
     },
   );
+  onStart();
   started = performance.now();
   const cpuAtStart = process.cpuUsage();
 
@@ -297,6 +301,8 @@ export async function drive(scenario: Scenario): Promise<ScenarioResult> {
 
 if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
   const scenario = JSON.parse(await readStdin()) as Scenario;
-  const result = await drive(scenario);
-  process.stdout.write(JSON.stringify(result));
+  // The first line tells the parent the load starts now (it meters CPU from here); the second
+  // is the result.
+  const result = await drive(scenario, () => process.stdout.write('started\n'));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -15,6 +15,7 @@
  *   npm run bench:load -- [--scale region|demo] [--seed 1] [--duration 20] [--connections 8]
  *                         [--solo 4] [--rematch-areas 2] [--log-level warn]
  *                         [--schema NAME --keep] [--json FILE]
+ *                         [--only solo,mix,light,writes,rematch]
  *                         [--url postgres://postgres@127.0.0.1:5432/postgres]
  *
  * Goals on the 2-core machine: at least 1,000 requests/s on the read mix, p99 under 100 ms, no
@@ -53,12 +54,14 @@ const { values } = parseArgs({
     'rematch-areas': { type: 'string', default: '2' },
     'log-level': { type: 'string', default: 'warn' },
     json: { type: 'string' },
+    only: { type: 'string', default: 'solo,mix,light,writes,rematch' },
   },
 });
 const scale = values.scale as Scale;
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const soloSeconds = Number(values.solo);
+const only = new Set(values.only.split(','));
 const schema = values.schema ?? `bench_load_${randomBytes(4).toString('hex')}`;
 if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error('--schema: lower-case letters, digits, _');
 const config = parseConfig({ LOG_LEVEL: 'silent' });
@@ -121,14 +124,68 @@ async function runDriver(scenario: Scenario, serverPid: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', driver], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const meter = await cpuMeter(serverPid, backendPids);
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  let meter: Promise<() => Promise<CpuSplit>> | undefined;
+  let reads: Promise<TableReads> | undefined;
+  let meteredFrom = 0;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    if (meter === undefined && output.startsWith('started\n')) {
+      meteredFrom = performance.now();
+      meter = cpuMeter(serverPid, backendPids);
+      reads = tableReads();
+    }
+  });
   child.stdin.end(JSON.stringify(scenario));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const cpu = await meter();
-  if (code !== 0) throw new Error(`the load driver exited with ${code}`);
-  return { result: JSON.parse(output) as ScenarioResult, cpu };
+  if (code !== 0 || meter === undefined || reads === undefined)
+    throw new Error(`the load driver exited with ${code}`);
+  const cpu = await (await meter)();
+  const wallSeconds = (performance.now() - meteredFrom) / 1000;
+  const tables = diffReads(await reads, await tableReads());
+  const result = JSON.parse(output.slice('started\n'.length)) as ScenarioResult;
+  return { result, cpu, wallSeconds, tables };
+}
+
+type TableReads = Map<string, { seqScans: number; seqRows: number; idxScans: number }>;
+
+/** PostgreSQL's counts of scans of each table of the schema (statistics lag about a second). */
+async function tableReads(): Promise<TableReads> {
+  const { rows } = await admin.query<{
+    relname: string;
+    seq_scan: string;
+    seq_tup_read: string;
+    idx_scan: string | null;
+  }>(
+    'select relname, seq_scan, seq_tup_read, idx_scan from pg_stat_user_tables where schemaname = $1',
+    [schema],
+  );
+  return new Map(
+    rows.map((r) => [
+      r.relname,
+      {
+        seqScans: Number(r.seq_scan),
+        seqRows: Number(r.seq_tup_read),
+        idxScans: Number(r.idx_scan ?? 0),
+      },
+    ]),
+  );
+}
+
+function diffReads(before: TableReads, after: TableReads) {
+  return [...after.entries()]
+    .map(([table, a]) => {
+      const b = before.get(table) ?? { seqScans: 0, seqRows: 0, idxScans: 0 };
+      return {
+        table,
+        seqScans: a.seqScans - b.seqScans,
+        seqRows: a.seqRows - b.seqRows,
+        idxScans: a.idxScans - b.idxScans,
+      };
+    })
+    .filter((t) => t.seqRows > 0)
+    .sort((x, y) => y.seqRows - x.seqRows)
+    .slice(0, 5);
 }
 
 /** The read mix: what a coordinator's screens ask for, weighted by how often. */
@@ -205,6 +262,37 @@ function cpuLine(cpu: CpuSplit, driver: number, seconds: number): string {
   return `CPU (of one core): server ${share(cpu.server)}, its PostgreSQL backends ${share(cpu.postgres)}, load generator ${share(driver)}, everything else ${share(other)}; machine ${share(cpu.machine)} of ${cpus().length * 100}%`;
 }
 
+function rematchPhases(
+  result: ScenarioResult,
+  rematch: NonNullable<ScenarioResult['rematch']>,
+): void {
+  out(
+    `re-match: ${rematch.status} after ${(rematch.ms / 1000).toFixed(1)} s (started ${(rematch.startedAt / 1000).toFixed(1)} s into the run)${rematch.body ? `: ${rematch.body}` : ''}`,
+  );
+  const window = (from: number, to: number) =>
+    summarize(
+      result.samples.filter((s) => s.at >= from && s.at < to),
+      Math.max(0.001, (to - from) / 1000),
+    );
+  const end = rematch.startedAt + rematch.ms;
+  out(header);
+  const phases: [string, Summary][] = [
+    ['  reads before the re-match', window(0, rematch.startedAt)],
+    ['  reads while it ran', window(rematch.startedAt, end)],
+    ['  reads after it answered', window(end, result.elapsedMs)],
+  ];
+  for (const [label, summary] of phases) {
+    out(line(label, summary));
+    rows.push({ scenario: 'light read mix + re-match', endpoint: label.trim(), summary });
+  }
+  // Seconds in which nothing was answered at all: the server's event loop was held.
+  const answered = new Set(result.samples.map((s) => Math.floor(s.at / 1000)));
+  let silent = 0;
+  for (let s = 0; s < Math.floor(result.elapsedMs / 1000); s += 1)
+    if (!answered.has(s)) silent += 1;
+  out(`seconds of the run in which no request was answered: ${silent}`);
+}
+
 const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
 const { rows: found } = await admin.query<{ exists: boolean }>(
@@ -255,7 +343,7 @@ try {
       seed: Number(values.seed),
     };
     const run = async (scenario: Scenario, label: string, byPath: boolean) => {
-      const { result, cpu } = await runDriver(scenario, serverPid);
+      const { result, cpu, wallSeconds, tables } = await runDriver(scenario, serverPid);
       const seconds = result.elapsedMs / 1000;
       const total = summarize(result.samples, seconds);
       out();
@@ -275,12 +363,17 @@ try {
       out(
         `autocannon: ${n(ac.requests)} requests, ${ac.errors} errors (${ac.timeouts} timeouts), ${n(ac.non2xx)} non-2xx; its 2xx p50 ${ac.p50} ms, p99 ${ac.p99} ms`,
       );
-      out(cpuLine(cpu, result.driverCpuSeconds, seconds));
+      out(cpuLine(cpu, result.driverCpuSeconds, wallSeconds));
+      if (tables.length > 0)
+        out(
+          `sequential scans (rows read): ${tables.map((t) => `${t.table} ${n(t.seqScans)} (${n(t.seqRows)})`).join(', ')}`,
+        );
       report[label] = {
         seconds,
         connections: scenario.connections,
         autocannon: ac,
-        cpu: { ...cpu, driver: result.driverCpuSeconds },
+        cpu: { ...cpu, driver: result.driverCpuSeconds, wallSeconds },
+        sequentialScans: tables,
         rematch: result.rematch,
         referralsMoved: result.referralsMoved,
         loadAverage: loadavg(),
@@ -291,100 +384,90 @@ try {
     // Warm-up: connections, JIT, plans. Not reported.
     await runDriver({ ...base, name: 'warm-up', durationSeconds: 5, reads }, serverPid);
 
-    if (soloSeconds > 0)
+    if (only.has('solo') && soloSeconds > 0)
       for (const endpoint of reads)
         await run(
           {
             ...base,
             name: `solo ${endpoint.name}`,
             durationSeconds: soloSeconds,
-            minimumResponses: 2 * connections,
+            minimumResponses: connections,
             reads: [{ ...endpoint, weight: 1 }],
           },
           `solo ${endpoint.name}`,
           false,
         );
 
-    const mix = await run(
-      { ...base, name: 'read mix', durationSeconds: duration, reads },
-      'read mix',
-      true,
-    );
-    out(
-      `read-mix goal (≥ 1,000 req/s, p99 < 100 ms, no errors): ${mix.total.perSecond >= 1000 && mix.total.p99 < 100 && mix.total.non2xx === 0 && mix.result.autocannon.errors === 0 ? 'MET' : 'MISSED'}`,
-    );
+    if (only.has('mix')) {
+      const mix = await run(
+        { ...base, name: 'read mix', durationSeconds: duration, reads },
+        'read mix',
+        true,
+      );
+      const met =
+        mix.total.perSecond >= 1000 &&
+        mix.total.p99 < 100 &&
+        mix.total.non2xx === 0 &&
+        mix.result.autocannon.errors === 0;
+      out(`read-mix goal (≥ 1,000 req/s, p99 < 100 ms, no errors): ${met ? 'MET' : 'MISSED'}`);
+    }
 
     // The same mix without the two reads that compute over the whole region on every call (the
     // care-gap worklist and the compliance rates): what the rest of the API sustains.
     const light = reads.filter(
       (r) => r.name !== 'GET /care-gaps' && r.name !== 'GET /compliance/timely-access',
     );
-    await run(
-      { ...base, name: 'read mix, light', durationSeconds: duration, reads: light },
-      'read mix without care-gaps and timely-access',
-      true,
-    );
-
-    const writes = await run(
-      {
-        ...base,
-        name: 'write mix',
-        durationSeconds: duration,
-        reads: [],
-        writes: {
-          transitionWeight: 60,
-          outreachWeight: 40,
-          referrals: targets.referrals,
-          outreachPatients: targets.referralPatients.length
-            ? targets.referralPatients
-            : targets.patientIds,
-        },
-      },
-      'write mix',
-      true,
-    );
-    out(
-      `referral transitions made: ${n(writes.result.referralsMoved)}; referrals still open for the next run: ${n(writes.result.referralsLeft)}`,
-    );
-
-    const during = await run(
-      {
-        ...base,
-        name: 're-match under read load',
-        durationSeconds: duration,
-        reads,
-        rematch: { disruptionId: prepared.rematchDisruptionId, afterSeconds: 3, tailSeconds: 5 },
-      },
-      'read mix + re-match',
-      true,
-    );
-    const rematch = during.result.rematch;
-    if (rematch) {
-      out(
-        `re-match: ${rematch.status} after ${(rematch.ms / 1000).toFixed(1)} s (started ${(rematch.startedAt / 1000).toFixed(1)} s into the run)${rematch.body ? `: ${rematch.body}` : ''}`,
+    if (only.has('light'))
+      await run(
+        { ...base, name: 'read mix, light', durationSeconds: duration, reads: light },
+        'read mix without care-gaps and timely-access',
+        true,
       );
-      const window = (from: number, to: number) =>
-        summarize(
-          during.result.samples.filter((s) => s.at >= from && s.at < to),
-          Math.max(0.001, (to - from) / 1000),
-        );
-      const end = rematch.startedAt + rematch.ms;
-      out(header);
-      const phases: [string, Summary][] = [
-        ['  reads before the re-match', window(0, rematch.startedAt)],
-        ['  reads while it ran', window(rematch.startedAt, end)],
-        ['  reads after it answered', window(end, during.result.elapsedMs)],
-      ];
-      for (const [label, summary] of phases) {
-        out(line(label, summary));
-        rows.push({ scenario: 'read mix + re-match', endpoint: label.trim(), summary });
-      }
-      // Seconds in which no read answered at all: the event loop was held.
-      const answered = new Set(during.result.samples.map((s) => Math.floor(s.at / 1000)));
-      const silent: number[] = [];
-      for (let s = 0; s < Math.floor(during.result.elapsedMs / 1000); s += 1)
-        if (!answered.has(s)) silent.push(s);
-      out(`seconds of the run in which no request was answered: ${silent.length}`);
+
+    if (only.has('writes')) {
+      const writes = await run(
+        {
+          ...base,
+          name: 'write mix',
+          durationSeconds: duration,
+          reads: [],
+          writes: {
+            transitionWeight: 60,
+            outreachWeight: 40,
+            referrals: targets.referrals,
+            outreachPatients: targets.referralPatients.length
+              ? targets.referralPatients
+              : targets.patientIds,
+          },
+        },
+        'write mix',
+        true,
+      );
+      out(
+        `referral transitions made: ${n(writes.result.referralsMoved)}; referrals still open for the next run: ${n(writes.result.referralsLeft)}`,
+      );
+    }
+
+    // The light mix, so that what the re-match does to the reads is not hidden behind the
+    // region-wide reads' own latency.
+    if (only.has('rematch')) {
+      const during = await run(
+        {
+          ...base,
+          name: 're-match under read load',
+          durationSeconds: duration,
+          reads: light,
+          rematch: {
+            disruptionId: prepared.rematchDisruptionId,
+            afterSeconds: 3,
+            tailSeconds: 5,
+          },
+        },
+        'light read mix + re-match',
+        true,
+      );
+      const rematch = during.result.rematch;
+      if (rematch) rematchPhases(during.result, rematch);
     }
     out();
     out(`load average at the end: ${load()}`);
