@@ -499,6 +499,10 @@ export async function openEnrollments(
   return new Set(rows.map((row) => `${row.patient_id}:${row.group_id}`));
 }
 
+/**
+ * The providers among `providerIds` still accepting patients, their rows locked in id order: two
+ * commits that refer to the same provider queue here, so the second sees the first's referrals.
+ */
 export async function acceptingProviders(
   db: Db,
   providerIds: readonly string[],
@@ -506,11 +510,43 @@ export async function acceptingProviders(
   if (providerIds.length === 0) return new Set();
   const rows = await db
     .selectFrom('outside_provider')
-    .select('id')
+    .select(['id', 'accepting'])
     .where('id', '=', sql<string>`any(${uuidArray(providerIds)})`)
-    .where('accepting', '=', true)
+    .orderBy('id')
+    .forUpdate()
     .execute();
-  return new Set(rows.map((row) => row.id));
+  return new Set(rows.filter((row) => row.accepting).map((row) => row.id));
+}
+
+/** Patient–provider pairs that already have an open referral (not yet seen, failed or cancelled). */
+export async function openReferrals(
+  db: Db,
+  pairs: readonly { patientId: string; providerId: string }[],
+): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('referral')
+    .select(['patient_id', 'provider_id'])
+    .where('status', 'in', ['draft', 'sent', 'accepted', 'scheduled'])
+    .where('patient_id', '=', sql<string>`any(${uuidArray(pairs.map((p) => p.patientId))})`)
+    .where('provider_id', '=', sql<string>`any(${uuidArray(pairs.map((p) => p.providerId))})`)
+    .execute();
+  return new Set(rows.map((row) => `${row.patient_id}:${row.provider_id}`));
+}
+
+/**
+ * Locks the clinicians' rows in id order before their free slots are read, so two commits that
+ * book the same clinician queue here and the second sees the first's appointments.
+ */
+export async function lockClinicians(db: Db, clinicianIds: readonly string[]): Promise<void> {
+  if (clinicianIds.length === 0) return;
+  await db
+    .selectFrom('clinician')
+    .select('id')
+    .where('id', '=', sql<string>`any(${uuidArray(clinicianIds)})`)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 export async function insertEnrollments(

@@ -18,6 +18,8 @@ import {
 } from './candidates.domain.ts';
 import {
   acceptingProviders,
+  lockClinicians,
+  openReferrals,
   appointmentTargets,
   decideMany,
   failedProviders,
@@ -442,8 +444,9 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
     /**
      * Carries out every approved proposal in one transaction: a group seat becomes an active
      * enrollment, an outside provider a draft referral, an individual slot a booked appointment;
-     * an approved *unmatched* is acknowledged (the patient goes to a person). Groups are locked in
-     * id order and their seats counted, so a seat taken since the plan was made (by another
+     * an approved *unmatched* is acknowledged (the patient goes to a person). Groups, then providers,
+     * then clinicians are locked in id order (so concurrent commits queue, never deadlock) and
+     * seats counted, open referrals and booked slots read after the locks, so a seat taken since the plan was made (by another
      * commit, an enrollment, a capacity cut) comes back as a conflict, set to pending with its
      * reason, and nothing else is lost; the database's seat limit stands behind the count.
      * Committing again finds nothing approved and changes nothing.
@@ -514,13 +517,25 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
 
         // Outside providers: a draft referral each, while the provider still accepts.
         const referralProposals = open('outside_provider');
-        const accepting = await acceptingProviders(trx, referralProposals.map(target));
+        const accepting = await acceptingProviders(
+          trx,
+          [...new Set(referralProposals.map(target))].sort(),
+        );
+        const referred = await openReferrals(
+          trx,
+          referralProposals.map((p) => ({ patientId: p.patientId, providerId: target(p) })),
+        );
         const referrals = [];
         for (const p of referralProposals) {
           if (!accepting.has(target(p))) {
             conflicts.set(p.id, 'the provider no longer accepts new patients');
             continue;
           }
+          if (referred.has(`${p.patientId}:${target(p)}`)) {
+            conflicts.set(p.id, 'the patient already has an open referral to this provider');
+            continue;
+          }
+          referred.add(`${p.patientId}:${target(p)}`);
           const id = uuidv7();
           referrals.push({
             id,
@@ -538,6 +553,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
 
         // Individual slots: each clinician's free slots, handed out in rank order.
         const visitProposals = open('individual');
+        await lockClinicians(trx, [...new Set(visitProposals.map(target))].sort());
         const clinicians = await appointmentTargets(trx, [], now, tz);
         const freeSlots = new Map(clinicians.map((c) => [c.id, [...c.slots]]));
         const appointments = [];
