@@ -13,6 +13,7 @@ describe('parseConfig', () => {
       SESSION_IDLE_MINUTES: 15,
       SESSION_MAX_HOURS: 12,
       TRUST_PROXY: 'false',
+      CHROMIUM_PATH: '/usr/bin/chromium',
     });
   });
 
