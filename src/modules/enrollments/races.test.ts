@@ -305,35 +305,41 @@ describeEachEngine('races between concurrent clients', (use) => {
    * A strike of one clinician stops a group of six mothers. Nearby: two groups with two open seats
    * each, an outside provider and a colleague with individual slots.
    */
-  async function strikeSetting(app: FastifyInstance) {
+  async function strikeSetting(app: FastifyInstance, strikes = 1) {
     const r = await region(app);
-    const striking = await create(app, '/clinicians', buildClinician(r.location.id));
     const colleague = await create(app, '/clinicians', buildClinician(r.location.id));
-    const lost = await create(
-      app,
-      '/groups',
-      buildGroup(r.location.id, {
-        capacity: 10,
-        minSize: 1,
-        facilitators: [{ clinicianId: striking.id, role: 'lead' }],
-      }),
-    );
-    const displaced = await r.patients(6);
-    for (const patient of displaced) {
-      const response = await enroll(app, patient.id, lost.id);
-      expect(response.statusCode, response.body).toBe(201);
+    const displaced = [];
+    const disruptions = [];
+    for (let i = 0; i < strikes; i++) {
+      const striking = await create(app, '/clinicians', buildClinician(r.location.id));
+      const mothers = await r.patients(6 / strikes);
+      const lost = await create(
+        app,
+        '/groups',
+        buildGroup(r.location.id, {
+          // Full, so that no strike's plan offers a seat in another strike's group.
+          capacity: mothers.length,
+          minSize: 1,
+          facilitators: [{ clinicianId: striking.id, role: 'lead' }],
+        }),
+      );
+      for (const patient of mothers) {
+        const response = await enroll(app, patient.id, lost.id);
+        expect(response.statusCode, response.body).toBe(201);
+      }
+      displaced.push(...mothers);
+      disruptions.push(await create(app, '/disruptions', strikeOf(striking.id)));
     }
     const lead = { facilitators: [{ clinicianId: colleague.id, role: 'lead' }] };
     const targets = [await nearlyFull(app, r, 4, 2, lead), await nearlyFull(app, r, 4, 2, lead)];
-    await create(app, '/outside-providers', buildOutsideProvider({ ...r.at, weeklyCapacity: 2 }));
-    const disruption = await create(app, '/disruptions', {
-      kind: 'strike',
-      title: 'Therapists strike',
-      scope: { clinicianIds: [striking.id] },
-      startsOn,
-      endsOn: '2025-03-31',
-    });
-    return { r, lost, displaced, targets, disruption };
+    await create(
+      app,
+      '/outside-providers',
+      buildOutsideProvider({ ...r.at, modality: 'in_person', weeklyCapacity: 2 }),
+    );
+    const [disruption] = disruptions;
+    if (!disruption) throw new Error('a strike expected');
+    return { r, displaced, targets, disruption, disruptions };
   }
 
   async function plannedAndApproved(app: FastifyInstance, disruptionId: string) {
@@ -561,6 +567,54 @@ describeEachEngine('races between concurrent clients', (use) => {
         .where('status', '=', 'accepted')
         .execute();
       expect(accepted).toHaveLength(2);
+      await expectInvariants();
+    }
+  });
+
+  it('commits plans of two disruptions that share groups, a provider and a clinician, amid enrollments', async () => {
+    const { app, context } = use();
+    const callers = await coordinators();
+    const expectInvariants = await invariantsFrom(context);
+    for (let round = 0; round < rounds; round++) {
+      const s = await strikeSetting(app, 2);
+      // Two runs of each strike, all four made before any is committed.
+      const runs = [];
+      for (const d of [...s.disruptions, ...s.disruptions])
+        runs.push(await plannedAndApproved(app, d.id));
+      const outsiders = await s.r.patients(4);
+      type Job = { commit: string } | { patientId: string; groupId: string };
+      const jobs: Job[] = [
+        ...runs.map((commit) => ({ commit })),
+        ...outsiders.map((p, i) => ({ patientId: p.id, groupId: s.targets[i % 2]?.id ?? '' })),
+      ];
+      // Interleave commits and enrollments.
+      jobs.sort((x, y) => ('commit' in x ? 0 : 1) - ('commit' in y ? 0 : 1) || 0);
+      const answers = await allAtOnce(callers, jobs, (client, job) =>
+        'commit' in job
+          ? client.inject({ method: 'POST', url: `/api/v1/match-runs/${job.commit}/commit` })
+          : enroll(client, job.patientId, job.groupId),
+      );
+      const conflicts = new Map<string, string>();
+      for (const [i, job] of jobs.entries()) {
+        const answer = answers[i];
+        if (!answer) throw new Error('an answer per job expected');
+        if ('commit' in job) {
+          expect(answer.statusCode, answer.body).toBe(200);
+          for (const c of answer.json<CommitBody>().conflicts) {
+            expect(c.reason.length).toBeGreaterThan(10);
+            conflicts.set(c.proposalId, c.reason);
+          }
+        } else if (answer.statusCode !== 201) expectRefused(answer, ['GROUP_FULL']);
+      }
+      const proposals = await context.db
+        .selectFrom('match_proposal')
+        .select(['id', 'decision', 'conflict'])
+        .where('run_id', 'in', runs)
+        .execute();
+      expect(proposals).toHaveLength(12);
+      for (const p of proposals)
+        if (p.decision !== 'committed') expect(p.conflict).toBe(conflicts.get(p.id));
+      expect(proposals.filter((p) => p.decision !== 'committed')).toHaveLength(conflicts.size);
       await expectInvariants();
     }
   });
