@@ -624,10 +624,10 @@ describeEachEngine('races between concurrent clients', (use) => {
    * equivalent place is one outside provider: both plans refer her there. Committed at once (or
    * one after the other), she must not end up with two open referrals to the same provider.
    *
-   * BUG (reported, not mine to fix): fails on both engines, even with the commits one after the
-   * other. MatchingService.commit checks placements only within one disruption
-   * (placedPatientIds) and makes a draft referral without looking for an open one of the same
-   * patient and provider; no index forbids it either.
+   * This test found a bug (reported): MatchingService.commit checked placements only within one
+   * disruption (placedPatientIds) and made a draft referral without looking for an open one of
+   * the same patient and provider, so she got two, on both engines, even one commit after the
+   * other. It fails again if that check goes.
    */
   it('refers a patient displaced by two disruptions to one provider once', async () => {
     const { app, context } = use();
@@ -685,9 +685,10 @@ describeEachEngine('races between concurrent clients', (use) => {
    * nearby: both plans give her patients the same individual slots. Their commits hold different
    * disruptions' locks, so only the slots' own bookkeeping stands between them.
    *
-   * BUG (reported, not mine to fix): fails on server PostgreSQL. MatchingService.commit reads the
-   * clinicians' free slots (appointmentTargets) without locking anything, and no index forbids
-   * two booked appointments of one clinician at one time, so both commits take the same slots.
+   * This test found a bug (reported): MatchingService.commit read the clinicians' free slots
+   * (appointmentTargets) without a lock, and no index forbids two booked appointments of one
+   * clinician at one time, so on server PostgreSQL both commits took the same slots. It fails
+   * again there if the clinicians' rows stop being locked first.
    */
   it('books a clinician slot once when plans of two disruptions are committed at once', async () => {
     const { app, context } = use();
