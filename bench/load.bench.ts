@@ -128,23 +128,67 @@ async function runDriver(scenario: Scenario, serverPid: number) {
   let meter: Promise<() => Promise<CpuSplit>> | undefined;
   let reads: Promise<TableReads> | undefined;
   let meteredFrom = 0;
+  const waits = new Map<string, number>();
+  let samples = 0;
+  let sampling: NodeJS.Timeout | undefined;
   child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
     if (meter === undefined && output.startsWith('started\n')) {
       meteredFrom = performance.now();
       meter = cpuMeter(serverPid, backendPids);
       reads = tableReads();
+      sampling = setInterval(() => {
+        void backendStates().then((states) => {
+          samples += 1;
+          for (const state of states) waits.set(state, (waits.get(state) ?? 0) + 1);
+        });
+      }, 200);
     }
   });
   child.stdin.end(JSON.stringify(scenario));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(sampling);
   if (code !== 0 || meter === undefined || reads === undefined)
     throw new Error(`the load driver exited with ${code}`);
   const cpu = await (await meter)();
   const wallSeconds = (performance.now() - meteredFrom) / 1000;
   const tables = diffReads(await reads, await tableReads());
   const result = JSON.parse(output.slice('started\n'.length)) as ScenarioResult;
-  return { result, cpu, wallSeconds, tables };
+  const backends = [...waits.entries()]
+    .map(([state, count]) => ({ state, average: count / Math.max(1, samples) }))
+    .sort((a, b) => b.average - a.average);
+  return { result, cpu, wallSeconds, tables, backends };
+}
+
+/**
+ * What each of the server's PostgreSQL backends is doing now: running, waiting (and for what:
+ * `Lock:advisory` is the audit chain's lock, `IO:WALSync` a commit's flush), idle in a
+ * transaction (waiting for the server to send the next statement) or idle.
+ */
+async function backendStates(): Promise<string[]> {
+  const { rows } = await admin.query<{ state: string | null; wait: string | null }>(
+    `select state, wait_event_type || ':' || wait_event as wait
+       from pg_stat_activity where application_name = $1`,
+    [applicationName],
+  );
+  return rows.map((r) =>
+    r.state === 'active' ? (r.wait ? `waiting ${r.wait}` : 'running') : (r.state ?? 'unknown'),
+  );
+}
+
+/**
+ * Waits until none of the server's backends is busy: a request the load generator gave up on
+ * (a worklist still computing when a run stops) would otherwise run on into the next scenario.
+ */
+async function drain(): Promise<number> {
+  const started = performance.now();
+  const limit = started + 300_000;
+  for (;;) {
+    const busy = (await backendStates()).filter((s) => s !== 'idle').length;
+    if (busy === 0 || performance.now() > limit) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return (performance.now() - started) / 1000;
 }
 
 type TableReads = Map<string, { seqScans: number; seqRows: number; idxScans: number }>;
@@ -343,7 +387,10 @@ try {
       seed: Number(values.seed),
     };
     const run = async (scenario: Scenario, label: string, byPath: boolean) => {
-      const { result, cpu, wallSeconds, tables } = await runDriver(scenario, serverPid);
+      const drained = await drain();
+      if (drained > 1)
+        out(`(waited ${drained.toFixed(0)} s for the previous run's requests to finish)`);
+      const { result, cpu, wallSeconds, tables, backends } = await runDriver(scenario, serverPid);
       const seconds = result.elapsedMs / 1000;
       const total = summarize(result.samples, seconds);
       out();
@@ -364,6 +411,9 @@ try {
         `autocannon: ${n(ac.requests)} requests, ${ac.errors} errors (${ac.timeouts} timeouts), ${n(ac.non2xx)} non-2xx; its 2xx p50 ${ac.p50} ms, p99 ${ac.p99} ms`,
       );
       out(cpuLine(cpu, result.driverCpuSeconds, wallSeconds));
+      out(
+        `server's PostgreSQL backends, on average: ${backends.map((b) => `${b.average.toFixed(1)} ${b.state}`).join(', ')}`,
+      );
       if (tables.length > 0)
         out(
           `sequential scans (rows read): ${tables.map((t) => `${t.table} ${n(t.seqScans)} (${n(t.seqRows)})`).join(', ')}`,
@@ -374,6 +424,7 @@ try {
         autocannon: ac,
         cpu: { ...cpu, driver: result.driverCpuSeconds, wallSeconds },
         sequentialScans: tables,
+        backends,
         rematch: result.rematch,
         referralsMoved: result.referralsMoved,
         loadAverage: loadavg(),
@@ -381,8 +432,14 @@ try {
       return { result, total };
     };
 
+    // The same mix without the two reads that compute over the whole region on every call (the
+    // care-gap worklist and the compliance rates): what the rest of the API sustains.
+    const light = reads.filter(
+      (r) => r.name !== 'GET /care-gaps' && r.name !== 'GET /compliance/timely-access',
+    );
+
     // Warm-up: connections, JIT, plans. Not reported.
-    await runDriver({ ...base, name: 'warm-up', durationSeconds: 5, reads }, serverPid);
+    await runDriver({ ...base, name: 'warm-up', durationSeconds: 5, reads: light }, serverPid);
 
     if (only.has('solo') && soloSeconds > 0)
       for (const endpoint of reads)
@@ -412,11 +469,6 @@ try {
       out(`read-mix goal (≥ 1,000 req/s, p99 < 100 ms, no errors): ${met ? 'MET' : 'MISSED'}`);
     }
 
-    // The same mix without the two reads that compute over the whole region on every call (the
-    // care-gap worklist and the compliance rates): what the rest of the API sustains.
-    const light = reads.filter(
-      (r) => r.name !== 'GET /care-gaps' && r.name !== 'GET /compliance/timely-access',
-    );
     if (only.has('light'))
       await run(
         { ...base, name: 'read mix, light', durationSeconds: duration, reads: light },
