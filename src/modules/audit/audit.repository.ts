@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { lockInSchema } from '../../db/advisory-lock.ts';
 import type { Db, Row } from '../../db/database.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
@@ -30,7 +30,7 @@ export async function appendAuditEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   if (!trx.isTransaction) throw new Error('appendAuditEvents must run inside a transaction.');
-  await sql`select pg_advisory_xact_lock(${chainLock})`.execute(trx);
+  await lockInSchema(trx, chainLock);
   const last = await trx
     .selectFrom('audit_event')
     .select('hash')

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { lockInSchema } from '../../db/advisory-lock.ts';
 import type { Db, NewRow, Row } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
 import { updateVersioned } from '../../db/versioned.ts';
@@ -158,5 +159,5 @@ const directoryImportLockKey = 0x44495231;
 
 /** Serializes directory imports until the transaction ends, so two never insert the same provider. */
 export async function lockDirectoryImports(db: Db): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${directoryImportLockKey})`.execute(db);
+  await lockInSchema(db, directoryImportLockKey);
 }

@@ -1,4 +1,5 @@
 import { CompiledQuery, sql } from 'kysely';
+import { lockInSchema } from '../../db/advisory-lock.ts';
 import type { Db, NewRow } from '../../db/database.ts';
 import type { RowBatch, SeedTable, SeedTables } from './rows.domain.ts';
 
@@ -126,7 +127,7 @@ export async function hasCatalogue(db: Db): Promise<boolean> {
  * its rows. Released with the transaction.
  */
 export async function lockSeeding(db: Db): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${seedLockKey})`.execute(db);
+  await lockInSchema(db, seedLockKey);
 }
 
 /** An arbitrary constant naming the seed lock ("CONT" in ASCII). */
