@@ -108,7 +108,7 @@ async function postgres(
       let released = false;
       return {
         async blocked(table) {
-          for (let waited = 0; waited < 60_000; waited += 50) {
+          for (let waited = 0; waited < 30_000; waited += 50) {
             const rows = await query<{ pid: number }>(
               `select a.pid from pg_stat_activity a
                  join pg_locks l on l.pid = a.pid and l.mode = 'RowExclusiveLock'
