@@ -1,7 +1,12 @@
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -11,7 +16,7 @@ import {
 import type { Context } from '../context.ts';
 import { installAuthentication } from './authenticate.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { errorResponseOf, installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
 import { installWeb, webBuilt } from './web.ts';
 import { serviceAreaRoutes } from '../modules/service-areas/service-areas.routes.ts';
@@ -32,6 +37,7 @@ import { referralRoutes } from '../modules/referrals/referrals.routes.ts';
 import { grievanceRoutes } from '../modules/grievances/grievances.routes.ts';
 import { workloadRoutes } from '../modules/workload/workload.routes.ts';
 import { fhirPrefix, fhirRoutes } from '../modules/fhir/fhir.routes.ts';
+import { errorOutcome, fhirMediaType } from '../modules/fhir/fhir.domain.ts';
 
 export interface AppOptions {
   /**
@@ -64,6 +70,17 @@ export async function buildApp(
     requestIdHeader: false,
     genReqId: () => crypto.randomUUID(),
     routerOptions: { maxParamLength: 200 },
+    // The router's own refusals (a bad percent-encoding, an over-long path parameter) answer in
+    // the stable error shape too, as an OperationOutcome under /fhir.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, body } = errorResponseOf(error, request);
+      if (request.url.startsWith('/fhir/'))
+        void reply
+          .status(status)
+          .type(fhirMediaType)
+          .send(errorOutcome(body.error.code, body.error.message, []));
+      else void reply.status(status).send(body);
+    },
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<ZodTypeProvider>();
 

@@ -35,6 +35,21 @@ function invalid(field: string, problem: string): AppError {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** How deep a resource may nest: FHIR's own resources stay well within it. */
+export const maxResourceDepth = 64;
+
+/** Whether a JSON value nests deeper than `max` objects and arrays (walked without recursion). */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Checks a Bundle's shape (not its resources: each importer checks its own). */
 export function parseBundle(input: unknown): IncomingBundle {
   if (!isObject(input) || input.resourceType !== 'Bundle')
@@ -53,6 +68,8 @@ export function parseBundle(input: unknown): IncomingBundle {
       const resource = raw.resource;
       if (!isObject(resource) || typeof resource.resourceType !== 'string')
         throw invalid(`${at}.resource`, 'a resource with a resourceType');
+      if (nestsDeeperThan(resource, maxResourceDepth))
+        throw invalid(`${at}.resource`, `nested at most ${maxResourceDepth} levels deep`);
       const request = raw.request;
       if (request !== undefined) {
         if (!isObject(request)) throw invalid(`${at}.request`, 'an object');

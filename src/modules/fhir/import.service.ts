@@ -250,7 +250,20 @@ export function createImportService({ db, access }: ServiceDeps) {
         const importer = isServedType(type) ? importers.get(type) : undefined;
         const assigned = idOf.get(entry);
         if (!importer || !assigned) continue;
-        const prepared = importer.prepare(entry.resource, resolver);
+        let prepared;
+        try {
+          prepared = importer.prepare(entry.resource, resolver);
+        } catch (error) {
+          // The mappers read FHIR's shapes; a value of another shape (a single identifier where
+          // R4 has a list) is the sender's to fix, not a server error.
+          if (!(error instanceof TypeError)) throw error;
+          problems.push({
+            field: `Bundle.entry[${entry.index}].resource`,
+            problem:
+              'an element has another shape than FHIR R4 gives it (a single value for a list, or a value of the wrong type)',
+          });
+          continue;
+        }
         const entryIssues = [
           ...entryProblems(entry.index, prepared.problems),
           ...(assigned.problem
@@ -341,6 +354,17 @@ export function createImportService({ db, access }: ServiceDeps) {
             });
           }
         }
+      }
+      // A batch entry refused before it was planned (its shape) answers with its own problems.
+      for (const entry of bundle.entries) {
+        const own = problems.filter((p) => p.field.startsWith(`Bundle.entry[${entry.index}]`));
+        if (!responses.has(entry.index) && own.length > 0)
+          responses.set(entry.index, {
+            response: {
+              status: '422 Unprocessable Entity',
+              outcome: errorOutcome('UNPROCESSABLE', 'The entry cannot be imported.', own),
+            },
+          });
       }
       return {
         resourceType: 'Bundle',

@@ -68,13 +68,24 @@ export const referralRoutes: FastifyPluginAsyncZod<{ context: Context }> = async
         tags,
         summary:
           'Referrals; with needs=action, the worklist of those needing a person, highest risk first',
-        querystring: z.strictObject({
-          ...pageQuery,
-          patientId: z.uuid().optional(),
-          providerId: z.uuid().optional(),
-          status: z.enum(referralStatuses).optional(),
-          needs: z.enum(['action']).optional(),
-        }),
+        querystring: z
+          .strictObject({
+            ...pageQuery,
+            patientId: z.uuid().optional(),
+            providerId: z.uuid().optional(),
+            status: z.enum(referralStatuses).optional(),
+            needs: z.enum(['action']).optional(),
+          })
+          // The worklist is one ranked page of its own: a filter or a cursor would be ignored.
+          .refine(
+            (q) =>
+              q.needs === undefined ||
+              [q.cursor, q.patientId, q.providerId, q.status].every((v) => v === undefined),
+            {
+              path: ['needs'],
+              error: 'needs=action takes no cursor, patientId, providerId or status',
+            },
+          ),
         response: {
           200: z.object({ items: z.array(listed), nextCursor: z.string().nullable() }),
           ...errorResponses,
