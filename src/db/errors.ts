@@ -59,8 +59,7 @@ export function translateDbError(error: unknown): unknown {
     case '22007':
     case '22008':
     case '22P02':
-    // A NUL character, or text the database cannot hold.
-    case '22021':
+    case '22021': // a NUL character, or text the database cannot hold
     case '22P05':
       return new AppError(
         'CONSTRAINT_VIOLATED',
