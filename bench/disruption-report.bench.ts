@@ -19,7 +19,6 @@ import pg from 'pg';
 import { createContext } from '../src/context.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { minimumCellSize } from '../src/modules/aggregates/aggregates.domain.ts';
-import { createAccess } from '../src/modules/audit/access.service.ts';
 import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import { windowOf } from '../src/modules/disruptions/disruptions.domain.ts';
 import {
@@ -311,7 +310,7 @@ try {
     }
     // The full edition's audit: one event for the file and one per patient named, in one
     // transaction, as the service writes them (these land in the dropped schema).
-    const access = createAccess(db, context.clock, cliActor('bench'));
+    const access = context.accessFor(cliActor('bench'));
     const record = { action: 'report.issue', entity: 'disruption', entityId: id };
     await timed('  audit, de-identified (1 event)', () =>
       db.transaction().execute((trx) => access.record([{ ...record, detail: {} }], trx)),

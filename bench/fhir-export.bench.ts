@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createContext } from '../src/context.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
-import { createAccess, type Access } from '../src/modules/audit/access.service.ts';
+import type { Access } from '../src/modules/audit/access.service.ts';
 import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import type { Manifest } from '../src/modules/fhir/export.domain.ts';
 import { createExportService } from '../src/modules/fhir/export.service.ts';
@@ -110,7 +110,7 @@ try {
       await admin.query(`set search_path = ${schema}; analyze`);
     }
     const deps = () => {
-      const timed = timedAccess(createAccess(context.db, context.clock, actor));
+      const timed = timedAccess(context.accessFor(actor));
       return {
         deps: { db: context.db, clock: context.clock, config, access: timed.access },
         timed,

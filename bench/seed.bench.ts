@@ -19,6 +19,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { generateRegion } from '../src/modules/seed/region.domain.ts';
 import type { Scale } from '../src/modules/seed/scale.domain.ts';
 import { createAccess } from '../src/modules/audit/access.service.ts';
+import { createAuditWriter } from '../src/modules/audit/audit-writer.ts';
 import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import { createSeedService, type SeedResult } from '../src/modules/seed/seed.service.ts';
 import { systemClock } from '../src/shared/clock.ts';
@@ -52,7 +53,7 @@ async function seedInto(
 ): Promise<{ result: SeedResult; db: DatabaseHandle }> {
   const handle = await connectDatabase(target);
   await migrateToLatest(handle.db);
-  const access = createAccess(handle.db, systemClock, cliActor('bench'));
+  const access = createAccess(createAuditWriter(handle.db), systemClock, cliActor('bench'));
   const service = createSeedService({ db: handle.db, clock: systemClock, config, access });
   let shown = 0;
   const result = await service.seed({

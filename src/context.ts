@@ -14,6 +14,7 @@ import { createOutsideProviderService } from './modules/outside-providers/outsid
 import { createStatsService } from './modules/stats/stats.service.ts';
 import { createSeedService } from './modules/seed/seed.service.ts';
 import { createAccess, type Access } from './modules/audit/access.service.ts';
+import { createAuditWriter } from './modules/audit/audit-writer.ts';
 import { createAuthenticator, type Authenticator } from './modules/auth/authenticator.service.ts';
 import type { Actor } from './modules/auth/policy.domain.ts';
 import { createUserService } from './modules/auth/users.service.ts';
@@ -21,6 +22,7 @@ import { createAuditService } from './modules/audit/audit.service.ts';
 import { createAggregateService } from './modules/aggregates/aggregates.service.ts';
 import { createDisruptionService } from './modules/disruptions/disruptions.service.ts';
 import { createMatchingService } from './modules/matching/matching.service.ts';
+import { createCohortPlanner, type PlanCohort } from './modules/matching/cohort-planner.ts';
 import { createEquivalenceService } from './modules/matching/equivalence.service.ts';
 import { createTimelyAccessService } from './modules/timely-access/timely-access.service.ts';
 import { createReferralService } from './modules/referrals/referrals.service.ts';
@@ -40,6 +42,8 @@ export interface Context {
   authenticator: Authenticator;
   /** The services as `actor` may use them: every call is checked against the policy and audited. */
   servicesFor(actor: Actor): Services;
+  /** The policy check and audit trail for `actor`, as the services use them. */
+  accessFor(actor: Actor): Access;
   close(): Promise<void>;
 }
 
@@ -63,15 +67,23 @@ export async function createContext(
   const handle = await connectDatabase(options.database ?? databaseTargetOf(config));
   const clock = options.clock ?? systemClock;
   const { db } = handle;
+  // One worker thread for the process, started at the first re-match, ended by close().
+  const planner = createCohortPlanner();
+  // One writer for the process, so concurrent requests' audit events are committed together.
+  const auditWriter = createAuditWriter(db);
+  const accessFor = (actor: Actor) => createAccess(auditWriter, clock, actor);
   return {
     config,
     db,
     engine: handle.engine,
     clock,
     authenticator: createAuthenticator({ db, clock, config }),
-    servicesFor: (actor) =>
-      createServices({ db, clock, config, access: createAccess(db, clock, actor) }),
-    close: () => handle.close(),
+    servicesFor: (actor) => createServices({ db, clock, config, access: accessFor(actor), planCohort: planner.plan }),
+    accessFor,
+    close: async () => {
+      await planner.close();
+      await handle.close();
+    },
   };
 }
 
@@ -81,6 +93,8 @@ export interface ServiceDeps {
   clock: Clock;
   config: Config;
   access: Access;
+  /** Plans a re-match's cohort off the event loop; without it, on the calling thread. */
+  planCohort?: PlanCohort | undefined;
 }
 
 function createServices(deps: ServiceDeps) {

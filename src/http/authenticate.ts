@@ -2,7 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Context, Services } from '../context.ts';
 import { sessionCookie } from '../modules/auth/authenticator.service.ts';
-import { createAccess, type AccessRecord } from '../modules/audit/access.service.ts';
+import type { AccessRecord } from '../modules/audit/access.service.ts';
 import {
   anonymous,
   mayCall,
@@ -142,9 +142,8 @@ export async function installAuthentication(app: FastifyInstance, context: Conte
       throw new AppError('UNAUTHENTICATED', 'Sign in first.');
     }
     // Throws; a refused attempt on patient data is audited as denied.
-    await createAccess(context.db, context.clock, request.actor).require(
-      access,
-      sensitivePermissions.has(access) ? deniedRecord(request) : undefined,
-    );
+    await context
+      .accessFor(request.actor)
+      .require(access, sensitivePermissions.has(access) ? deniedRecord(request) : undefined);
   });
 }

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database, Db } from '../../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { AppError } from '../../shared/errors.ts';
 import { isAllowed, type Actor, type Permission } from '../auth/policy.domain.ts';
 import type { AuditEventInput } from './audit.domain.ts';
 import { appendAuditEvents } from './audit.repository.ts';
+import type { AuditWriter } from './audit-writer.ts';
 
 /** What a service says about one access: the rest (who, when, from where) is filled in here. */
 export interface AccessRecord {
@@ -36,7 +36,7 @@ export interface Access {
   record(records: readonly AccessRecord[], trx?: Db): Promise<void>;
 }
 
-export function createAccess(db: Kysely<Database>, clock: Clock, actor: Actor): Access {
+export function createAccess(writer: AuditWriter, clock: Clock, actor: Actor): Access {
   const toEvent = (record: AccessRecord, outcome: AuditEventInput['outcome']): AuditEventInput => ({
     at: clock.now(),
     actor: actor.label,
@@ -50,7 +50,7 @@ export function createAccess(db: Kysely<Database>, clock: Clock, actor: Actor): 
   });
   const append = async (events: AuditEventInput[], trx?: Db) => {
     if (trx) await appendAuditEvents(trx, events);
-    else await db.transaction().execute((t) => appendAuditEvents(t, events));
+    else await writer.append(events);
   };
   return {
     actor,

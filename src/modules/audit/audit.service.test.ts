@@ -5,7 +5,6 @@ import type { Context } from '../../context.ts';
 import type { Database, Row } from '../../db/database.ts';
 import { describeEachEngine } from '../../test/harness.ts';
 import { cliActor, type Actor, type Role } from '../auth/policy.domain.ts';
-import { createAccess } from './access.service.ts';
 import { walkChain } from './audit.service.ts';
 
 function userActor(role: Role | null): Actor {
@@ -23,7 +22,7 @@ function userActor(role: Role | null): Actor {
 /** Appends `count` events under a label of their own; returns their rows, oldest first. */
 async function appendEvents(context: Context, count: number): Promise<Row<'audit_event'>[]> {
   const actor = cliActor(`verify-${randomUUID()}`);
-  const access = createAccess(context.db, context.clock, actor);
+  const access = context.accessFor(actor);
   for (let i = 0; i < count; i++) {
     await access.record([
       { action: 'patient.read', entity: 'patient', entityId: randomUUID(), detail: { i } },
@@ -107,7 +106,7 @@ describeEachEngine('audit verify', (use) => {
     const { context } = use();
     const actor = cliActor(`bulk-${randomUUID()}`);
     // 7,000 events × 11 columns is past the 65,535 parameters Postgres takes in one statement.
-    await createAccess(context.db, context.clock, actor).record(
+    await context.accessFor(actor).record(
       Array.from({ length: 7000 }, (_, i) => ({
         action: 'patient.read',
         entity: 'patient',

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../../context.ts';
 import { buildApp } from '../../http/app.ts';
 import { cliActor } from '../auth/policy.domain.ts';
-import { createAccess } from '../audit/access.service.ts';
 import {
   actingAs,
   auditEvents,
@@ -511,7 +510,7 @@ for (const engine of testEngines()) {
         db: s.context.db,
         clock: s.context.clock,
         config: s.context.config,
-        access: createAccess(s.context.db, s.context.clock, cliActor('test')),
+        access: s.context.accessFor(cliActor('test')),
       });
       const written = await exportFhir(service, { out });
       const counts = (m: Manifest) =>
