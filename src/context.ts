@@ -78,7 +78,8 @@ export async function createContext(
     engine: handle.engine,
     clock,
     authenticator: createAuthenticator({ db, clock, config }),
-    servicesFor: (actor) => createServices({ db, clock, config, access: accessFor(actor), planCohort: planner.plan }),
+    servicesFor: (actor) =>
+      createServices({ db, clock, config, access: accessFor(actor), planCohort: planner.plan }),
     accessFor,
     close: async () => {
       await planner.close();

@@ -5,17 +5,10 @@ import { localDateOf } from '../../shared/clock.ts';
 import { AppError, notFound } from '../../shared/errors.ts';
 import { uuidv7 } from '../../shared/ids.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
-import type { Accommodation } from '../vocabulary/vocabulary.domain.ts';
 import { loadCohort } from '../disruptions/disruptions.service.ts';
 import { findDisruption } from '../disruptions/disruptions.repository.ts';
-import { indexTargets, targetsFor } from './candidate-index.domain.ts';
-import { resolveParams, type CandidateParamsInput } from './candidate-params.domain.ts';
-import type { CandidateTargets, DisplacedPatient, OptionKind } from './candidate-targets.domain.ts';
-import {
-  candidatesFor,
-  type CandidateOption,
-  type PatientCandidates,
-} from './candidates.domain.ts';
+import { resolveParams } from './candidate-params.domain.ts';
+import { planInline } from './cohort-planner.ts';
 import {
   acceptingProviders,
   lockClinicians,
@@ -40,20 +33,14 @@ import {
   runProposals,
   updateProposal,
 } from './matching.repository.ts';
-import {
-  lighten,
-  planInstance,
-  proposalsOf,
-  shortfallOf,
-  tallyProposals,
-  type ExplainedOption,
-  type MatchProposal,
-  type MatchRun,
-  type ProposalDecision,
-  type ProposalOption,
+import type {
+  ExplainedOption,
+  MatchProposal,
+  MatchRun,
+  ProposalDecision,
+  ProposalOption,
 } from './plan.domain.ts';
 import { currentMatrix } from './equivalence.service.ts';
-import { solveMatching } from './solver.domain.ts';
 
 export type MatchingService = ReturnType<typeof createMatchingService>;
 
@@ -78,27 +65,13 @@ export interface CommitResult {
  * proposal read is audited; computing, deciding and committing need rematch:write and are audited
  * in their own transaction.
  */
-/** Drops the outside providers whose referral for this patient already failed. */
-function withoutFailed(
-  candidates: PatientCandidates,
-  providers: ReadonlySet<string> | undefined,
-): PatientCandidates {
-  if (providers === undefined) return candidates;
-  const options = candidates.options.filter(
-    (o) => !(o.kind === 'outside_provider' && providers.has(o.targetId)),
-  );
-  return {
-    ...candidates,
-    options,
-    noCandidateReason:
-      options.length === 0
-        ? (candidates.noCandidateReason ??
-          'every candidate was an outside provider whose referral for the patient failed')
-        : null,
-  };
-}
-
-export function createMatchingService({ db, clock, config, access }: ServiceDeps) {
+export function createMatchingService({
+  db,
+  clock,
+  config,
+  access,
+  planCohort = planInline,
+}: ServiceDeps) {
   const tz = config.TZ_ORG;
 
   async function existingRun(trx: Db, id: string, lock = false): Promise<MatchRun> {
@@ -124,8 +97,10 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
     /**
      * Computes a plan for every displaced patient of the disruption not yet placed by an earlier
      * run: candidates for each, one exact min-cost-flow over the whole cohort (its optimality
-     * checked against its own duals), and one proposal per patient, highest risk first.
-     * Throws NOT_FOUND, INVALID_TRANSITION (an ended disruption).
+     * checked against its own duals), and one proposal per patient, highest risk first. The
+     * planning runs in the context's worker thread; loading and writing stay here.
+     * Throws NOT_FOUND, INVALID_TRANSITION (an ended disruption), UNPROCESSABLE (a cohort too large
+     * to plan at once).
      */
     async rematch(disruptionId: string, input: RematchInput = {}): Promise<MatchRun> {
       await access.require('rematch:write', {
@@ -142,12 +117,7 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
         });
       const started = performance.now();
       const now = clock.now();
-      const paramsInput: CandidateParamsInput = {
-        maxTravelKm: input.maxTravelKm,
-        equivalenceFloor: input.equivalenceFloor,
-      };
-      const params = resolveParams({ ...paramsInput, matrix: await currentMatrix(db) });
-
+      const matrix = await currentMatrix(db);
       const cohort = await loadCohort(db, disruption, now, tz);
       const placed = await placedPatientIds(db, disruptionId);
       const rows = new Map(cohort.patients.map((p) => [p.id, p]));
@@ -171,106 +141,55 @@ export function createMatchingService({ db, clock, config, access }: ServiceDeps
           ranked.map((p) => p.patientId),
         ),
       ]);
-      const names = new Map<string, string>();
-      for (const t of [...groups, ...providers, ...clinicians]) names.set(t.id, t.name);
-      const nameOf = (_kind: OptionKind, id: string) => names.get(id) ?? id;
-      const byId = {
-        group_seat: new Map(groups.map((t) => [t.id, t])),
-        outside_provider: new Map(providers.map((t) => [t.id, t])),
-        individual_appointment: new Map(clinicians.map((t) => [t.id, t])),
-      };
-      const only = (option: CandidateOption): CandidateTargets => {
-        const group =
-          option.kind === 'group_seat' ? byId.group_seat.get(option.targetId) : undefined;
-        const provider =
-          option.kind === 'outside_provider'
-            ? byId.outside_provider.get(option.targetId)
-            : undefined;
-        const clinician =
-          option.kind === 'individual_appointment'
-            ? byId.individual_appointment.get(option.targetId)
-            : undefined;
-        return {
-          groupSeats: group ? [group] : [],
-          outsideProviders: provider ? [provider] : [],
-          appointments: clinician ? [clinician] : [],
-        };
-      };
-      const index = indexTargets(
-        { groupSeats: groups, outsideProviders: providers, appointments: clinicians },
-        params,
-      );
-
-      const loaded = performance.now();
-      const planned = ranked.map((p) => {
+      const patients = ranked.map((p) => {
         const row = rows.get(p.patientId);
         if (!row) throw new Error('every ranked patient has a row');
-        const patient: DisplacedPatient = {
-          id: row.id,
-          language: row.language,
-          lat: row.lat,
-          lon: row.lon,
-          needs: row.needs,
-          conditions: row.conditions,
-          risk: row.risk,
-          perinatal: row.perinatal,
-          dischargedAt: row.dischargedAt,
-          lostGroup: { id: p.lostGroupIds[0] ?? '', specialty: p.need },
-          ownClinicianIds: row.ownClinicianIds,
-          busy: busy.get(row.id) ?? [],
-          lastCareAt: row.lastCareAt,
-        };
-        // Judging one target again is cheap: it explains a chosen option `lighten` stripped.
-        const explain = (option: CandidateOption) =>
-          candidatesFor(patient, only(option), now, params).options[0] ?? option;
         return {
-          explain,
-          candidates: lighten(
-            withoutFailed(
-              candidatesFor(patient, targetsFor(index, p.need, row), now, params),
-              excluded.get(row.id),
-            ),
-          ),
           patient: {
-            serviceAreaId: row.serviceAreaId,
-            lostGroupIds: p.lostGroupIds,
-            requires: row.needs.filter((n): n is Accommodation =>
-              (params.hardAccommodations as readonly string[]).includes(n),
-            ),
+            id: row.id,
+            language: row.language,
+            lat: row.lat,
+            lon: row.lon,
+            needs: row.needs,
+            conditions: row.conditions,
+            risk: row.risk,
+            perinatal: row.perinatal,
+            dischargedAt: row.dischargedAt,
+            lostGroup: { id: p.lostGroupIds[0] ?? '', specialty: p.need },
+            ownClinicianIds: row.ownClinicianIds,
+            busy: busy.get(row.id) ?? [],
+            lastCareAt: row.lastCareAt,
           },
+          need: p.need,
+          serviceAreaId: row.serviceAreaId,
+          lostGroupIds: p.lostGroupIds,
         };
       });
-      const candidates = planned.map((x) => x.candidates);
-      const plan = planInstance(candidates);
-      const judged = performance.now();
-      const solution = solveMatching(plan.instance, { debug: true });
-      const solved = performance.now();
-      const proposals = proposalsOf(
-        candidates,
-        planned.map((x) => x.patient),
-        plan,
-        solution,
-        nameOf,
-        params.unitScale,
-        (i, option) => planned[i]?.explain(option) ?? option,
-      );
-      const areaName = (id: string) =>
-        cohort.impact.counts.byServiceArea.find((a) => a.serviceAreaId === id)?.name ?? id;
-      const stats = {
-        patients: proposals.length,
-        ...tallyProposals(proposals),
-        objective: solution.objective / params.unitScale,
-        optimal: true,
-        edges: plan.instance.edgeOption.length,
-        options: plan.optionIds.length,
-        shortfall: shortfallOf(proposals, areaName),
-        alreadyPlaced: cohort.impact.patients.length - ranked.length,
-        timings: {
-          loadMs: Math.round(loaded - started),
-          candidatesMs: Math.round(judged - loaded),
-          solveMs: Math.round(solved - judged),
-          explainMs: Math.round(performance.now() - solved),
+      const loaded = performance.now();
+      // Seconds of CPU for a region: in the context's worker thread, so the API keeps answering.
+      const plan = await planCohort({
+        patients,
+        targets: { groupSeats: groups, outsideProviders: providers, appointments: clinicians },
+        excluded,
+        params: {
+          maxTravelKm: input.maxTravelKm,
+          equivalenceFloor: input.equivalenceFloor,
+          matrix,
         },
+        serviceAreaNames: new Map(
+          cohort.impact.counts.byServiceArea.map((a) => [a.serviceAreaId, a.name]),
+        ),
+        now,
+      });
+      const { proposals } = plan;
+      const params = resolveParams({
+        maxTravelKm: input.maxTravelKm,
+        equivalenceFloor: input.equivalenceFloor,
+      });
+      const stats = {
+        ...plan.stats,
+        alreadyPlaced: cohort.impact.patients.length - ranked.length,
+        timings: { loadMs: Math.round(loaded - started), ...plan.timings },
       };
       return db.transaction().execute(async (trx) => {
         const run = await insertRun(
