@@ -104,7 +104,9 @@ async function postgres(
     async holdAuditChain() {
       const holder = new pg.Client({ connectionString: url });
       await holder.connect();
-      await holder.query('select pg_advisory_lock($1::bigint)', [auditChainLock]);
+      // The key as lockInSchema takes it: the constant and the schema's name.
+      const key = [auditChainLock, schema];
+      await holder.query('select pg_advisory_lock($1::int4, hashtext($2))', key);
       let released = false;
       return {
         async blocked(table) {
@@ -128,7 +130,7 @@ async function postgres(
         async release() {
           if (released) return;
           released = true;
-          await holder.query('select pg_advisory_unlock($1::bigint)', [auditChainLock]);
+          await holder.query('select pg_advisory_unlock($1::int4, hashtext($2))', key);
           await holder.end();
         },
       };
