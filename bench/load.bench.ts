@@ -15,7 +15,7 @@
  *   npm run bench:load -- [--scale region|demo] [--seed 1] [--duration 20] [--connections 8]
  *                         [--solo 4] [--rematch-areas 2] [--log-level warn]
  *                         [--schema NAME --keep] [--json FILE]
- *                         [--only solo,mix,light,writes,rematch]
+ *                         [--only solo,mix,light,writes,rematch] [--cpu-prof DIR]
  *                         [--url postgres://postgres@127.0.0.1:5432/postgres]
  *
  * Goals on the 2-core machine: at least 1,000 requests/s on the read mix, p99 under 100 ms, no
@@ -55,6 +55,8 @@ const { values } = parseArgs({
     'log-level': { type: 'string', default: 'warn' },
     json: { type: 'string' },
     only: { type: 'string', default: 'solo,mix,light,writes,rematch' },
+    // Writes the server's V8 CPU profile into DIR when it stops (open it in Chrome's DevTools).
+    'cpu-prof': { type: 'string' },
   },
 });
 const scale = values.scale as Scale;
@@ -86,7 +88,9 @@ function urlWithSchema(url: string, name: string): string {
 
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const bin = fileURLToPath(new URL('../bin/continuity.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'serve'], {
+  const profile = values['cpu-prof'];
+  const nodeArgs = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profile];
+  const child = spawn(process.execPath, [...nodeArgs, bin, 'serve'], {
     env: {
       ...process.env,
       DATABASE_URL: urlWithSchema(values.url, schema),
