@@ -9,6 +9,7 @@ import * as referrals from './migrations/0005-referrals.ts';
 import * as grievances from './migrations/0006-grievances.ts';
 import * as fhir from './migrations/0007-fhir.ts';
 import * as reports from './migrations/0008-reports.ts';
+import * as patientClocks from './migrations/0009-patient-clocks.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0006-grievances': grievances,
   '0007-fhir': fhir,
   '0008-reports': reports,
+  '0009-patient-clocks': patientClocks,
 };
 
 export interface MigrationReport {

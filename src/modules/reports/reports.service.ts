@@ -9,6 +9,7 @@ import { loadCohort } from '../disruptions/disruptions.service.ts';
 import { grievanceRates } from '../grievances/grievances.domain.ts';
 import { grievanceCounts, totalMembers } from '../grievances/grievances.repository.ts';
 import { referralCounts } from '../referrals/referrals.repository.ts';
+import { refreshPatientClocks } from '../timely-access/patient-clocks.repository.ts';
 import { rates } from '../timely-access/timely-access.repository.ts';
 import { addCalendarDays, startOfLocalDay } from '../timely-access/calendar.domain.ts';
 import { currentCalendar, standardDefinitions } from '../timely-access/timely-access.service.ts';
@@ -118,6 +119,9 @@ export function createReportService({ db, clock, config, access }: ServiceDeps) 
     const disruption = await findDisruption(db, id);
     if (!disruption) throw notFound('disruption', id);
     const calendar = await currentCalendar(db, tz, clock.now());
+    // The rates below read the stored verdicts: bring them up to date (at the real time; they are
+    // then read as of the report's own).
+    await refreshPatientClocks(db, clock.now(), tz);
     const window = windowOf(disruption, tz);
     const applied = disruption.appliedAt !== null && disruption.appliedAt <= asOf;
     const end = Math.min(window.until?.getTime() ?? asOf.getTime(), asOf.getTime());

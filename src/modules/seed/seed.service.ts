@@ -1,5 +1,7 @@
 import type { ServiceDeps } from '../../context.ts';
 import { AppError } from '../../shared/errors.ts';
+import { refreshPatientClocks } from '../timely-access/patient-clocks.repository.ts';
+import { currentCalendar } from '../timely-access/timely-access.service.ts';
 import { generateRegion } from './region.domain.ts';
 import { emptyCounts, type SeedTable, type TableCounts } from './rows.domain.ts';
 import { scales, type Scale } from './scale.domain.ts';
@@ -97,6 +99,11 @@ export function createSeedService({ db, clock, config, access }: ServiceDeps) {
           trx,
         );
       });
+      // The stored care clocks and verdicts, so that the first worklist read finds them ready
+      // (the calendar first: the clocks' deadlines are counted in its business days).
+      const now = clock.now();
+      await currentCalendar(db, config.TZ_ORG, now);
+      await refreshPatientClocks(db, now, config.TZ_ORG);
       return {
         scale: options.scale,
         seed: options.seed,

@@ -44,37 +44,48 @@ export interface GapCursor {
   patientId: string;
 }
 
-function gapsSql(filter: CareGapFilter, now: Date, timeZone: string): RawBuilder<unknown> {
-  const where = [
-    filter.serviceAreaId === undefined
-      ? sql`true`
-      : sql`p.service_area_id = ${filter.serviceAreaId}`,
-    filter.specialty === undefined ? sql`true` : sql`p.conditions[1] = ${filter.specialty}`,
-    filter.patientId === undefined ? sql`true` : sql`p.id = ${filter.patientId}`,
-  ];
-  const today = sql`(${now}::timestamptz at time zone ${timeZone})::date`;
-  const midnightAfter = (day: RawBuilder<unknown>) =>
-    sql`((${day}) + 1)::timestamp at time zone ${timeZone}`;
-  const businessDayAfter = (day: RawBuilder<unknown>, n: number) =>
-    sql`(select b2.day from business_day b1
-           join business_day b2 on b2.ordinal = b1.ordinal + ${n} and b2.business
-          where b1.day = ${day})`;
+/** The n-th business day after a local date (null outside the calendar). */
+function businessDayAfter(day: RawBuilder<unknown>, n: number): RawBuilder<unknown> {
+  return sql`(select b2.day from business_day b1
+                join business_day b2 on b2.ordinal = b1.ordinal + ${n} and b2.business
+               where b1.day = ${day})`;
+}
+
+/**
+ * Each patient's clock as of `now`, for the patients `which` selects (a condition on `p`),
+ * whether in a course of treatment or not (`in_course`), with `valid_until`: the first instant
+ * after `now` at which time alone changes any column (the next care starting, an attended visit's
+ * start passing, the last visit leaving the 90 days, a discharge's 7-day and 31-day edges), null
+ * when none will. The status is not here: it is read at `now` from the deadline (statusSql). The
+ * one definition of the clocks: the live worklist and the stored one (care_clock) both read it.
+ */
+export function clocksSql(which: RawBuilder<boolean>, now: Date, timeZone: string) {
+  const midnight = (day: RawBuilder<unknown>) => sql`(${day})::timestamp at time zone ${timeZone}`;
+  const after = (at: RawBuilder<unknown>) => sql`case when ${at} > ${now} then ${at} end`;
   return sql`
     -- Materialized: its subqueries run once a patient, however often later steps read them.
     with course as materialized (
-      select p.id, p.service_area_id, p.conditions[1] as specialty, p.risk, p.perinatal,
-             p.discharged_at,
+      select p.id as patient_id, p.service_area_id, p.conditions[1] as specialty, p.risk,
+             p.perinatal, p.discharged_at,
              (p.conditions && array['perinatal_psychosis_risk']
                or (p.perinatal and p.conditions && array['psychosis'])) as psychosis_risk,
+             (en.active or coalesce(seen.at > ${now}::timestamptz - interval '90 days', false))
+               as in_course,
+             seen.at as last_visit_at,
              greatest(
-               (select max(a.starts_at) from appointment a
-                 where a.patient_id = p.id and a.status = 'attended' and a.starts_at <= ${now}),
+               seen.at,
                (select max(s.starts_at) from attendance t
                   join group_session s on s.id = t.session_id
                  where t.patient_id = p.id and t.status = 'present' and s.starts_at <= ${now})
              ) as last_care_at,
-             (select min(e.starts_on) from enrollment e
-               where e.patient_id = p.id and e.status = 'active') as enrolled_on,
+             least(
+               (select min(a.starts_at) from appointment a
+                 where a.patient_id = p.id and a.status = 'attended' and a.starts_at > ${now}),
+               (select min(s.starts_at) from attendance t
+                  join group_session s on s.id = t.session_id
+                 where t.patient_id = p.id and t.status = 'present' and s.starts_at > ${now})
+             ) as next_attended_at,
+             en.enrolled_on,
              least(
                (select min(a.starts_at) from appointment a
                  where a.patient_id = p.id and a.status = 'booked' and a.starts_at > ${now}),
@@ -84,44 +95,44 @@ function gapsSql(filter: CareGapFilter, now: Date, timeZone: string): RawBuilder
                    and s.starts_at > ${now})
              ) as next_care_at
         from patient p
-       where ${sql.join(where, sql` and `)}
-         and (exists (select 1 from enrollment e where e.patient_id = p.id and e.status = 'active')
-              or exists (select 1 from appointment a
-                          where a.patient_id = p.id and a.status = 'attended'
-                            and a.starts_at > ${now}::timestamptz - interval '90 days'
-                            and a.starts_at <= ${now}))
+        cross join lateral (
+          select max(a.starts_at) as at from appointment a
+           where a.patient_id = p.id and a.status = 'attended' and a.starts_at <= ${now}) seen
+        cross join lateral (
+          select min(e.starts_on) as enrolled_on, count(*) > 0 as active from enrollment e
+           where e.patient_id = p.id and e.status = 'active') en
+       where ${which}
     ), fuh as (
       select course.*,
              (discharged_at at time zone ${timeZone})::date as discharge_day,
              discharged_at is not null
                and discharged_at <= ${now}
-               and ${now} < ((discharged_at at time zone ${timeZone})::date + 31)::timestamp
-                              at time zone ${timeZone} as recently_discharged
+               and ${now} < ${midnight(sql`(discharged_at at time zone ${timeZone})::date + 31`)}
+               as recently_discharged
         from course
     ), clocked as (
       select fuh.*,
              case when recently_discharged
-                       and not coalesce(last_care_at >= (discharge_day + 1)::timestamp
-                                          at time zone ${timeZone}, false)
-                  then case when ${now} < ${midnightAfter(sql`discharge_day + 7`)}
+                       and not coalesce(last_care_at >= ${midnight(sql`discharge_day + 1`)}, false)
+                  then case when ${now} < ${midnight(sql`discharge_day + 8`)}
                             then 'fuh_7_days' else 'fuh_30_days' end
                   else 'follow_up_10_business_days' end as standard
         from fuh
     ), due as (
       select clocked.*,
-             case when standard = 'fuh_7_days' then ${midnightAfter(sql`discharge_day + 7`)}
-                  when standard = 'fuh_30_days' then ${midnightAfter(sql`discharge_day + 30`)}
-                  else ${midnightAfter(
-                    businessDayAfter(
+             case when standard = 'fuh_7_days' then ${midnight(sql`discharge_day + 8`)}
+                  when standard = 'fuh_30_days' then ${midnight(sql`discharge_day + 31`)}
+                  else ${midnight(
+                    sql`${businessDayAfter(
                       sql`coalesce((last_care_at at time zone ${timeZone})::date, enrolled_on)`,
                       10,
-                    ),
+                    )} + 1`,
                   )}
              end as deadline
         from clocked
     )
-    select due.id as patient_id, due.service_area_id, due.specialty, due.last_care_at,
-           due.next_care_at, due.standard, due.deadline,
+    select patient_id, in_course, service_area_id, specialty, last_care_at, next_care_at,
+           enrolled_on, discharged_at, standard, deadline,
            case when psychosis_risk then 'urgent'
                 when recently_discharged then 'recent_discharge'
                 when risk = 'high' then 'high'
@@ -129,13 +140,37 @@ function gapsSql(filter: CareGapFilter, now: Date, timeZone: string): RawBuilder
                 else 'standard' end as tier,
            case when psychosis_risk then 0 when recently_discharged then 1
                 when risk = 'high' then 2 when perinatal then 3 else 4 end as rank,
-           case when ${now} >= deadline then 'overdue'
-                when (next_care_at is null or next_care_at >= deadline)
-                 and ${businessDayAfter(today, 2)} >= (deadline at time zone ${timeZone})::date - 1
-                  then 'at_risk'
-                else 'on_track' end as status
-      from due
-     where deadline is not null`;
+           least(
+             next_attended_at,
+             next_care_at,
+             ${after(sql`last_visit_at + interval '90 days'`)},
+             ${after(sql`discharged_at`)},
+             ${after(midnight(sql`discharge_day + 8`))},
+             ${after(midnight(sql`discharge_day + 31`))}
+           ) as valid_until
+      from due`;
+}
+
+/** A clock's status at `now`, from its `deadline` and `next_care_at` (see the file comment). */
+export function statusSql(now: Date, timeZone: string): RawBuilder<GapStatus> {
+  const today = sql`(${now}::timestamptz at time zone ${timeZone})::date`;
+  return sql<GapStatus>`case when ${now} >= deadline then 'overdue'
+    when (next_care_at is null or next_care_at >= deadline)
+     and ${businessDayAfter(today, 2)} >= (deadline at time zone ${timeZone})::date - 1
+      then 'at_risk'
+    else 'on_track' end`;
+}
+
+/** The filter's conditions on the given columns (the patient table's, or care_clock's). */
+function filterSql(
+  filter: CareGapFilter,
+  columns: { serviceAreaId: string; specialty: string; patientId: string },
+): RawBuilder<boolean> {
+  const eq = (column: string, value: string | undefined) =>
+    value === undefined ? sql`true` : sql`${sql.raw(column)} = ${value}`;
+  return sql<boolean>`(${eq(columns.serviceAreaId, filter.serviceAreaId)}
+    and ${eq(columns.specialty, filter.specialty)}
+    and ${eq(columns.patientId, filter.patientId)})`;
 }
 
 interface GapRow {
@@ -151,13 +186,15 @@ interface GapRow {
   status: GapStatus;
 }
 
-/** The worklist, worst tier first, then the nearest deadline, then patient id. */
-export async function listCareGaps(
+type Page = { after: GapCursor | null; limit: number };
+
+/** One page of gaps from `source` (rows with the clock's columns, `status` included). */
+async function pageOf(
   db: Db,
+  source: RawBuilder<unknown>,
   filter: CareGapFilter,
-  page: { after: GapCursor | null; limit: number },
+  page: Page,
   now: Date,
-  timeZone: string,
 ): Promise<{ items: CareGap[]; last: GapCursor | null; hasMore: boolean }> {
   const after =
     page.after === null
@@ -165,7 +202,7 @@ export async function listCareGaps(
       : sql`(g.rank, g.deadline, g.patient_id) > (${page.after.rank}, ${page.after.deadline}, ${page.after.patientId})`;
   const status = filter.status === undefined ? sql`true` : sql`g.status = ${filter.status}`;
   const { rows } = await sql<GapRow>`
-    select * from (${gapsSql(filter, now, timeZone)}) g
+    select * from (${source}) g
      where ${status} and ${after}
      order by g.rank, g.deadline, g.patient_id
      limit ${page.limit + 1}`.execute(db);
@@ -192,4 +229,51 @@ export async function listCareGaps(
       : null,
     hasMore: rows.length > page.limit,
   };
+}
+
+/**
+ * The worklist computed live from the care tables, worst tier first, then the nearest deadline,
+ * then patient id: exact at any `now` and in any transaction, cheap for one patient (a referral's
+ * deadline, a patient's clocks), too slow for a region (that is careGapWorklist's job).
+ */
+export async function listCareGaps(
+  db: Db,
+  filter: CareGapFilter,
+  page: Page,
+  now: Date,
+  timeZone: string,
+): Promise<{ items: CareGap[]; last: GapCursor | null; hasMore: boolean }> {
+  const which = filterSql(filter, {
+    serviceAreaId: 'p.service_area_id',
+    specialty: 'p.conditions[1]',
+    patientId: 'p.id',
+  });
+  const source = sql`select c.*, ${statusSql(now, timeZone)} as status
+    from (${clocksSql(which, now, timeZone)}) c
+   where c.in_course and c.deadline is not null`;
+  return pageOf(db, source, filter, page, now);
+}
+
+/**
+ * The same worklist read from care_clock: the caller refreshes it first
+ * (refreshPatientClocks), so that every row is current at `now`; an index range read.
+ */
+export async function careGapWorklist(
+  db: Db,
+  filter: CareGapFilter,
+  page: Page,
+  now: Date,
+  timeZone: string,
+): Promise<{ items: CareGap[]; last: GapCursor | null; hasMore: boolean }> {
+  const which = filterSql(filter, {
+    serviceAreaId: 'c.service_area_id',
+    specialty: 'c.specialty',
+    patientId: 'c.patient_id',
+  });
+  const source = sql`select c.patient_id, c.service_area_id, c.specialty, c.last_care_at,
+         c.next_care_at, c.standard, c.deadline, c.tier, c.rank,
+         ${statusSql(now, timeZone)} as status
+    from care_clock c
+   where c.in_course and c.deadline is not null and ${which}`;
+  return pageOf(db, source, filter, page, now);
 }

@@ -28,7 +28,9 @@ import {
   type RequestFilter,
   type RequestVerdict,
 } from './timely-access.repository.ts';
+import { refreshPatientClocks } from './patient-clocks.repository.ts';
 import {
+  careGapWorklist,
   listCareGaps,
   type CareGap,
   type CareGapFilter,
@@ -186,7 +188,8 @@ export function createTimelyAccessService({ db, clock, config, access }: Service
       const after = page.cursor === undefined ? null : decodeGapCursor(page.cursor);
       const now = clock.now();
       await currentCalendar(db, tz, now);
-      const result = await listCareGaps(db, filter, { after, limit: page.limit }, now, tz);
+      await refreshPatientClocks(db, now, tz);
+      const result = await careGapWorklist(db, filter, { after, limit: page.limit }, now, tz);
       await access.record(
         result.items.map((gap) => ({
           action: 'care_gap.list',
@@ -204,7 +207,7 @@ export function createTimelyAccessService({ db, clock, config, access }: Service
 
     /**
      * One patient's clocks: the care gap (when in a course of treatment) and the verdict of every
-     * request of the last year. Throws NOT_FOUND.
+     * request of the last year, computed live (cheap for one patient). Throws NOT_FOUND.
      */
     async patientClocks(
       patientId: string,
@@ -248,6 +251,7 @@ export function createTimelyAccessService({ db, clock, config, access }: Service
       assertPeriod(filter);
       const now = clock.now();
       await currentCalendar(db, tz, now);
+      await refreshPatientClocks(db, now, tz);
       return (await rates(db, filter, groupBy, now, tz)).map((row) => {
         const denominator = row.met + row.missed;
         const rate = denominator === 0 ? null : row.met / denominator;
