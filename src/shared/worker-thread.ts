@@ -1,4 +1,4 @@
-import { parentPort, Worker } from 'node:worker_threads';
+import { parentPort, Worker, type ResourceLimits } from 'node:worker_threads';
 import { AppError, errorCatalogue, type ErrorCode } from './errors.ts';
 
 /*
@@ -97,9 +97,13 @@ const entry = new URL('./worker-entry.js', import.meta.url);
 /**
  * A worker thread running `module` (a file URL of a module that calls `serveTasks`). TypeScript
  * modules are loaded through tsx (see worker-entry.js), so this works under the CLI, the server,
- * `tsx` scripts and vitest alike.
+ * `tsx` scripts and vitest alike. `resourceLimits` caps the worker's heap (tests use it).
  */
-export function createWorkerThread<I, O>(module: URL, name: string): WorkerThread<I, O> {
+export function createWorkerThread<I, O>(
+  module: URL,
+  name: string,
+  options: { resourceLimits?: ResourceLimits } = {},
+): WorkerThread<I, O> {
   let worker: Worker | undefined;
   let running: Task | undefined;
   let lastError: unknown;
@@ -108,7 +112,11 @@ export function createWorkerThread<I, O>(module: URL, name: string): WorkerThrea
   const queue: Task[] = [];
 
   function start(): Worker {
-    const made = new Worker(entry, { name, workerData: { module: module.href } });
+    const made = new Worker(entry, {
+      name,
+      workerData: { module: module.href },
+      ...(options.resourceLimits && { resourceLimits: options.resourceLimits }),
+    });
     made.unref();
     made.on('message', (reply: Reply) => {
       const task = running;
