@@ -2,7 +2,8 @@ import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, expect, it } from 'vitest';
 import { cliActor } from '../auth/policy.domain.ts';
 import { describeEachEngine } from '../../test/harness.ts';
-import { createCohortPlanner } from './cohort-planner.ts';
+import { createCohortPlanner, planInline } from './cohort-planner.ts';
+import type { CohortPlan, CohortPlanInput } from './plan-cohort.domain.ts';
 import { createMatchingService } from './matching.service.ts';
 
 /*
@@ -52,7 +53,7 @@ describeEachEngine('a re-match plans off the event loop', (use) => {
   const planner = createCohortPlanner();
   afterAll(() => planner.close());
 
-  it('keeps the loop turning between reading the cohort and writing its plan', async () => {
+  it('keeps the loop turning between reading the cohort and writing its plan, and plans the same', async () => {
     const { context } = use();
     const actor = cliActor('test');
     const services = context.servicesFor(actor);
@@ -85,12 +86,17 @@ describeEachEngine('a re-match plans off the event loop', (use) => {
       if (beating) setImmediate(heartbeat);
     };
     const { plugin, marks } = queryMarks(() => beats);
+    const asked: { input: CohortPlanInput; plan: CohortPlan }[] = [];
     const matching = createMatchingService({
       db: context.db.withPlugin(plugin),
       clock: context.clock,
       config: context.config,
       access: context.accessFor(actor),
-      planCohort: planner.plan,
+      planCohort: async (input) => {
+        const plan = await planner.plan(input);
+        asked.push({ input, plan });
+        return plan;
+      },
     });
     // The first plan starts the worker thread; the second shows the planning alone.
     await matching.rematch(strike.id);
@@ -111,5 +117,12 @@ describeEachEngine('a re-match plans off the event loop', (use) => {
     // Thousands of turns while the worker plans; on the request's thread, one or two (the
     // transaction's BEGIN) at most.
     expect(write.beat - lastRead.beat).toBeGreaterThan(1_000);
+
+    // The worker's plan is the one the calling thread would make, to the last explanation.
+    const last = asked.at(-1);
+    if (!last) throw new Error('the re-match asked the planner');
+    const here = await planInline(last.input);
+    expect(last.plan.proposals).toEqual(here.proposals);
+    expect(last.plan.stats).toEqual(here.stats);
   });
 });
