@@ -1,6 +1,9 @@
 import type { ServiceDeps } from '../../context.ts';
 import { AppError } from '../../shared/errors.ts';
-import { refreshPatientClocks } from '../timely-access/patient-clocks.repository.ts';
+import {
+  analyzeClockInputs,
+  refreshPatientClocks,
+} from '../timely-access/patient-clocks.repository.ts';
 import { currentCalendar } from '../timely-access/timely-access.service.ts';
 import { generateRegion } from './region.domain.ts';
 import { emptyCounts, type SeedTable, type TableCounts } from './rows.domain.ts';
@@ -103,6 +106,7 @@ export function createSeedService({ db, clock, config, access }: ServiceDeps) {
       // (the calendar first: the clocks' deadlines are counted in its business days).
       const now = clock.now();
       await currentCalendar(db, config.TZ_ORG, now);
+      await analyzeClockInputs(db);
       await refreshPatientClocks(db, now, config.TZ_ORG);
       return {
         scale: options.scale,

@@ -63,6 +63,9 @@ export async function writeBusinessDays(
       .insertInto('business_day')
       .values(rows.slice(i, i + 2000))
       .execute();
+  // Statistics for the new rows: without them server PostgreSQL plans each business-day lookup
+  // of the clocks as a join of the whole calendar.
+  await sql`analyze business_day`.execute(trx);
   await trx
     .insertInto('calendar_state')
     .values({

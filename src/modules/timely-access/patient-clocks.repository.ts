@@ -28,6 +28,16 @@ export interface RefreshStats {
   whole: boolean;
 }
 
+/**
+ * Statistics for the tables the clocks read, after a bulk load (a seed): the first refresh
+ * computes every patient, and plans made for empty tables would take minutes.
+ */
+export async function analyzeClockInputs(db: Db): Promise<void> {
+  await sql`analyze patient, appointment, attendance, enrollment, group_session, business_day`.execute(
+    db,
+  );
+}
+
 async function anythingStale(db: Db, now: Date): Promise<boolean> {
   const { rows } = await sql<{ stale: boolean }>`
     select (select all_dirty from patient_clock_state)
@@ -57,9 +67,11 @@ async function writeClocks(
 }
 
 async function writeVerdicts(trx: Db, which: RawBuilder<boolean>, timeZone: string) {
+  // In period order: a month's rates then read a stretch of the table, not a page in every few.
   await sql`
     insert into access_verdict (${verdictColumns})
-    select ${verdictColumns} from (${verdictRowsSql(which, null, timeZone)}) v`.execute(trx);
+    select ${verdictColumns} from (${verdictRowsSql(which, null, timeZone)}) v
+     order by period_at`.execute(trx);
 }
 
 /**
@@ -82,8 +94,9 @@ export async function refreshPatientClocks(
       await sql<{ patient_id: string }>`delete from patient_dirty returning patient_id`.execute(trx)
     ).rows.map((r) => r.patient_id);
     if (all.rows.length > 0 || dirty.length > wholeRefreshAbove) {
-      await sql`delete from care_clock`.execute(trx);
-      await sql`delete from access_verdict`.execute(trx);
+      // Truncated, not deleted: a whole refresh leaves compact tables, not one dead row per row.
+      // Readers wait for it either way (the lock above).
+      await sql`truncate care_clock, access_verdict`.execute(trx);
       const clocks = await writeClocks(trx, sql<boolean>`true`, now, timeZone);
       await writeVerdicts(trx, sql<boolean>`true`, timeZone);
       return { clocks, verdicts: clocks, whole: true };
