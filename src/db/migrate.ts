@@ -10,6 +10,7 @@ import * as grievances from './migrations/0006-grievances.ts';
 import * as fhir from './migrations/0007-fhir.ts';
 import * as reports from './migrations/0008-reports.ts';
 import * as patientClocks from './migrations/0009-patient-clocks.ts';
+import * as careClockValidFrom from './migrations/0010-care-clock-valid-from.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '0007-fhir': fhir,
   '0008-reports': reports,
   '0009-patient-clocks': patientClocks,
+  '0010-care-clock-valid-from': careClockValidFrom,
 };
 
 export interface MigrationReport {

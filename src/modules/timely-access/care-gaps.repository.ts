@@ -56,12 +56,14 @@ function businessDayAfter(day: RawBuilder<unknown>, n: number): RawBuilder<unkno
  * whether in a course of treatment or not (`in_course`), with `valid_until`: the first instant
  * after `now` at which time alone changes any column (the next care starting, an attended visit's
  * start passing, the last visit leaving the 90 days, a discharge's 7-day and 31-day edges), null
- * when none will. The status is not here: it is read at `now` from the deadline (statusSql). The
+ * when none will; and `valid_from`, the last such instant at or before `now` (null: none), so that
+ * the row holds for any time in [valid_from, valid_until). The status is not here: it is read at `now` from the deadline (statusSql). The
  * one definition of the clocks: the live worklist and the stored one (care_clock) both read it.
  */
 export function clocksSql(which: RawBuilder<boolean>, now: Date, timeZone: string) {
   const midnight = (day: RawBuilder<unknown>) => sql`(${day})::timestamp at time zone ${timeZone}`;
   const after = (at: RawBuilder<unknown>) => sql`case when ${at} > ${now} then ${at} end`;
+  const before = (at: RawBuilder<unknown>) => sql`case when ${at} <= ${now} then ${at} end`;
   return sql`
     -- Materialized: its subqueries run once a patient, however often later steps read them.
     with course as materialized (
@@ -86,6 +88,18 @@ export function clocksSql(which: RawBuilder<boolean>, now: Date, timeZone: strin
                  where t.patient_id = p.id and t.status = 'present' and s.starts_at > ${now})
              ) as next_attended_at,
              en.enrolled_on,
+             (select max(a.starts_at) from appointment a
+               where a.patient_id = p.id and a.status = 'attended'
+                 and a.starts_at <= ${now}::timestamptz - interval '90 days')
+               + interval '90 days' as visit_left_at,
+             greatest(
+               (select max(a.starts_at) from appointment a
+                 where a.patient_id = p.id and a.status = 'booked' and a.starts_at <= ${now}),
+               (select max(s.starts_at) from enrollment e
+                  join group_session s on s.group_id = e.group_id
+                 where e.patient_id = p.id and e.status = 'active' and s.status = 'scheduled'
+                   and s.starts_at <= ${now})
+             ) as last_due_at,
              least(
                (select min(a.starts_at) from appointment a
                  where a.patient_id = p.id and a.status = 'booked' and a.starts_at > ${now}),
@@ -147,7 +161,15 @@ export function clocksSql(which: RawBuilder<boolean>, now: Date, timeZone: strin
              ${after(sql`discharged_at`)},
              ${after(midnight(sql`discharge_day + 8`))},
              ${after(midnight(sql`discharge_day + 31`))}
-           ) as valid_until
+           ) as valid_until,
+           greatest(
+             last_care_at,
+             last_due_at,
+             visit_left_at,
+             ${before(sql`discharged_at`)},
+             ${before(midnight(sql`discharge_day + 8`))},
+             ${before(midnight(sql`discharge_day + 31`))}
+           ) as valid_from
       from due`;
 }
 

@@ -5,10 +5,11 @@ import { clocksSql } from './care-gaps.repository.ts';
 import { verdictRowsSql } from './timely-access.repository.ts';
 
 /*
- * Keeps care_clock and access_verdict (migration 0009) current. Triggers note the patients whose
- * data changed (patient_dirty), or that all did (patient_clock_state.all_dirty); time alone
- * makes a care clock stale at its `valid_until`, and a clock computed after `now` (a clock set
- * back, in tests) is stale too. A refresh recomputes exactly those patients, with the same SQL as
+ * Keeps care_clock and access_verdict (migrations 0009, 0010) current. Triggers note the patients
+ * whose data changed (patient_dirty), or that all did (patient_clock_state.all_dirty); time alone
+ * makes a care clock stale at its `valid_until`, and a read at a `now` before its `valid_from`
+ * (a request that took its time just before another's refresh; a clock set back, in tests)
+ * finds it stale too. A refresh recomputes exactly those patients, with the same SQL as
  * the live worklist and verdicts, in a transaction of its own under a per-schema advisory lock,
  * before a read of the stored rows. When nothing is stale it is one indexed query, without the
  * lock: readers do not queue on each other.
@@ -43,12 +44,13 @@ async function anythingStale(db: Db, now: Date): Promise<boolean> {
     select (select all_dirty from patient_clock_state)
         or exists (select 1 from patient_dirty)
         or exists (select 1 from care_clock where valid_until <= ${now})
-        or exists (select 1 from care_clock where computed_at > ${now}) as stale`.execute(db);
+        or exists (select 1 from care_clock where valid_from > ${now}) as stale`.execute(db);
   return rows[0]?.stale ?? true;
 }
 
 const clockColumns = sql`patient_id, in_course, service_area_id, specialty, tier, rank,
-  last_care_at, next_care_at, enrolled_on, discharged_at, standard, deadline, valid_until`;
+  last_care_at, next_care_at, enrolled_on, discharged_at, standard, deadline, valid_from,
+  valid_until`;
 const verdictColumns = sql`appointment_id, patient_id, standard, deadline, period_at,
   service_area_id, specialty, network, outcome, outcome_at`;
 
@@ -105,7 +107,7 @@ export async function refreshPatientClocks(
       await sql<{ patient_id: string }>`
         select patient_id from care_clock where valid_until <= ${now}
         union
-        select patient_id from care_clock where computed_at > ${now}`.execute(trx)
+        select patient_id from care_clock where valid_from > ${now}`.execute(trx)
     ).rows.map((r) => r.patient_id);
     const clockIds = [...new Set([...dirty, ...expired])];
     if (clockIds.length > 0) {
