@@ -11,7 +11,9 @@ import type { RiskTier } from '../matching/risk.domain.ts';
  * session of a group the patient is active in) meets it when it starts before the deadline.
  * Status: `overdue` when the deadline has passed unmet; `at_risk` when it falls within 2 business
  * days and nothing scheduled meets it; `on_track` otherwise. Computed in SQL, in the same terms as
- * risk.domain.ts (tiers) and rules.domain.ts (deadlines), so a region's worklist is one query.
+ * risk.domain.ts (tiers) and rules.domain.ts (deadlines). The region's worklist reads each
+ * patient's clock stored in care_clock (kept by patient-clocks.repository.ts from clocksSql below),
+ * so that a page is an index range read; the status alone is worked out at read time.
  */
 
 export const gapStatuses = ['overdue', 'at_risk', 'on_track'] as const;
