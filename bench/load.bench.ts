@@ -30,13 +30,11 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createContext } from '../src/context.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import type { Scale } from '../src/modules/seed/scale.domain.ts';
 import { addCalendarDays } from '../src/modules/timely-access/calendar.domain.ts';
 import { localDateOf } from '../src/shared/clock.ts';
 import { parseConfig } from '../src/shared/config.ts';
+import { withRegion } from './region-schema.ts';
 import type { ReadEndpoint, Scenario, ScenarioResult } from './load-driver.ts';
 import { bearerToken, loadTargets, prepareDisruptions, type Targets } from './load-setup.ts';
 import { byEndpoint, cpuMeter, summarize, type CpuSplit, type Summary } from './load-stats.ts';
@@ -343,201 +341,187 @@ function rematchPhases(
 
 const admin = new pg.Client({ connectionString: values.url });
 await admin.connect();
-const { rows: found } = await admin.query<{ exists: boolean }>(
-  'select exists (select 1 from information_schema.schemata where schema_name = $1) as exists',
-  [schema],
-);
-if (!found[0]?.exists) await admin.query(`create schema ${schema}`);
 const rows: Row[] = [];
 const report: Record<string, unknown> = {};
 let server: ChildProcess | undefined;
 
+out(`Load: scale ${scale}, seed ${values.seed}, schema ${schema}, Node ${process.version}`);
+out(
+  `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; load average at the start (1, 5, 15 min): ${load()}`,
+);
+const region = { url: values.url, scale, seed: Number(values.seed), schema, prefix: 'bench_load' };
 try {
-  const context = await createContext(config, {
-    database: { engine: 'postgres', url: values.url, schema },
-  });
-  try {
-    await migrateToLatest(context.db);
-    out(`Load: scale ${scale}, seed ${values.seed}, schema ${schema}, Node ${process.version}`);
-    out(
-      `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; load average at the start (1, 5, 15 min): ${load()}`,
-    );
-    const services = context.servicesFor(cliActor('load-bench'));
-    if ((await services.stats.counts()).service_area === 0) {
-      const started = performance.now();
-      await services.seed.seed({ scale, seed: Number(values.seed) });
-      out(`seeded ${scale} in ${((performance.now() - started) / 1000).toFixed(1)} s (setup)`);
-    } else out('the schema is seeded already: reusing it');
-    const prepared = await prepareDisruptions(context, Number(values['rematch-areas']), out);
-    const targets = await loadTargets(context, prepared.rematchDisruptionId);
-    const coordinator = await bearerToken(context, 'coordinator');
-    const adminToken = await bearerToken(context, 'admin');
-    const today = localDateOf(new Date(), config.TZ_ORG);
-    const month = { from: `${addCalendarDays(today, -30)}T00:00:00Z`, to: `${today}T00:00:00Z` };
-    out(
-      `targets: ${n(targets.patientIds.length)} patients to read, ${targets.serviceAreaIds.length} areas, ${targets.specialties.length} specialties; ${n(targets.referrals.length)} open referrals to move; re-match cohort about ${n(targets.displacedInRematch)} patients (areas ${prepared.rematchAreas.join(', ')})`,
-    );
+  await withRegion({ ...region, keep: values.keep, out }, async ({ context }) => {
+    try {
+      const prepared = await prepareDisruptions(context, Number(values['rematch-areas']), out);
+      const targets = await loadTargets(context, prepared.rematchDisruptionId);
+      const coordinator = await bearerToken(context, 'coordinator');
+      const adminToken = await bearerToken(context, 'admin');
+      const today = localDateOf(new Date(), config.TZ_ORG);
+      const month = { from: `${addCalendarDays(today, -30)}T00:00:00Z`, to: `${today}T00:00:00Z` };
+      out(
+        `targets: ${n(targets.patientIds.length)} patients to read, ${targets.serviceAreaIds.length} areas, ${targets.specialties.length} specialties; ${n(targets.referrals.length)} open referrals to move; re-match cohort about ${n(targets.displacedInRematch)} patients (areas ${prepared.rematchAreas.join(', ')})`,
+      );
 
-    const started = await startServer();
-    server = started.child;
-    const serverPid = server.pid ?? 0;
-    out(`server: ${started.url} (pid ${serverPid}, LOG_LEVEL=${values['log-level']})`);
-    const reads = readMix(targets, month);
-    const base = {
-      url: started.url,
-      connections,
-      coordinator,
-      admin: adminToken,
-      seed: Number(values.seed),
-    };
-    const run = async (scenario: Scenario, label: string, byPath: boolean) => {
-      const drained = await drain();
-      if (drained > 1)
-        out(`(waited ${drained.toFixed(0)} s for the previous run's requests to finish)`);
-      const { result, cpu, wallSeconds, tables, backends } = await runDriver(scenario, serverPid);
-      const seconds = result.elapsedMs / 1000;
-      const total = summarize(result.samples, seconds);
-      out();
-      out(
-        `== ${label}: ${seconds.toFixed(1)} s, ${scenario.connections} connections; load average ${load()}`,
-      );
-      out(header);
-      if (byPath)
-        for (const [endpoint, samples] of byEndpoint(result.samples)) {
-          const summary = summarize(samples, seconds);
-          rows.push({ scenario: label, endpoint, summary });
-          out(line(`  ${endpoint}`, summary));
-        }
-      rows.push({ scenario: label, endpoint: 'all', summary: total });
-      out(line('all', total));
-      const ac = result.autocannon;
-      out(
-        `autocannon: ${n(ac.requests)} requests, ${ac.errors} errors (${ac.timeouts} timeouts), ${n(ac.non2xx)} non-2xx; its 2xx p50 ${ac.p50} ms, p99 ${ac.p99} ms`,
-      );
-      out(cpuLine(cpu, result.driverCpuSeconds, wallSeconds));
-      out(
-        `server's PostgreSQL backends, on average: ${backends.map((b) => `${b.average.toFixed(1)} ${b.state}`).join(', ')}`,
-      );
-      if (tables.length > 0)
-        out(
-          `sequential scans (rows read): ${tables.map((t) => `${t.table} ${n(t.seqScans)} (${n(t.seqRows)})`).join(', ')}`,
-        );
-      report[label] = {
-        seconds,
-        connections: scenario.connections,
-        autocannon: ac,
-        cpu: { ...cpu, driver: result.driverCpuSeconds, wallSeconds },
-        sequentialScans: tables,
-        backends,
-        rematch: result.rematch,
-        referralsMoved: result.referralsMoved,
-        loadAverage: loadavg(),
+      const started = await startServer();
+      server = started.child;
+      const serverPid = server.pid ?? 0;
+      out(`server: ${started.url} (pid ${serverPid}, LOG_LEVEL=${values['log-level']})`);
+      const reads = readMix(targets, month);
+      const base = {
+        url: started.url,
+        connections,
+        coordinator,
+        admin: adminToken,
+        seed: Number(values.seed),
       };
-      return { result, total };
-    };
+      const run = async (scenario: Scenario, label: string, byPath: boolean) => {
+        const drained = await drain();
+        if (drained > 1)
+          out(`(waited ${drained.toFixed(0)} s for the previous run's requests to finish)`);
+        const { result, cpu, wallSeconds, tables, backends } = await runDriver(scenario, serverPid);
+        const seconds = result.elapsedMs / 1000;
+        const total = summarize(result.samples, seconds);
+        out();
+        out(
+          `== ${label}: ${seconds.toFixed(1)} s, ${scenario.connections} connections; load average ${load()}`,
+        );
+        out(header);
+        if (byPath)
+          for (const [endpoint, samples] of byEndpoint(result.samples)) {
+            const summary = summarize(samples, seconds);
+            rows.push({ scenario: label, endpoint, summary });
+            out(line(`  ${endpoint}`, summary));
+          }
+        rows.push({ scenario: label, endpoint: 'all', summary: total });
+        out(line('all', total));
+        const ac = result.autocannon;
+        out(
+          `autocannon: ${n(ac.requests)} requests, ${ac.errors} errors (${ac.timeouts} timeouts), ${n(ac.non2xx)} non-2xx; its 2xx p50 ${ac.p50} ms, p99 ${ac.p99} ms`,
+        );
+        out(cpuLine(cpu, result.driverCpuSeconds, wallSeconds));
+        out(
+          `server's PostgreSQL backends, on average: ${backends.map((b) => `${b.average.toFixed(1)} ${b.state}`).join(', ')}`,
+        );
+        if (tables.length > 0)
+          out(
+            `sequential scans (rows read): ${tables.map((t) => `${t.table} ${n(t.seqScans)} (${n(t.seqRows)})`).join(', ')}`,
+          );
+        report[label] = {
+          seconds,
+          connections: scenario.connections,
+          autocannon: ac,
+          cpu: { ...cpu, driver: result.driverCpuSeconds, wallSeconds },
+          sequentialScans: tables,
+          backends,
+          rematch: result.rematch,
+          referralsMoved: result.referralsMoved,
+          loadAverage: loadavg(),
+        };
+        return { result, total };
+      };
 
-    // The same mix without the two reads that compute over the whole region on every call (the
-    // care-gap worklist and the compliance rates): what the rest of the API sustains.
-    const light = reads.filter(
-      (r) => r.name !== 'GET /care-gaps' && r.name !== 'GET /compliance/timely-access',
-    );
+      // The same mix without the two reads that compute over the whole region on every call (the
+      // care-gap worklist and the compliance rates): what the rest of the API sustains.
+      const light = reads.filter(
+        (r) => r.name !== 'GET /care-gaps' && r.name !== 'GET /compliance/timely-access',
+      );
 
-    // Warm-up: connections, JIT, plans. Not reported.
-    await runDriver({ ...base, name: 'warm-up', durationSeconds: 5, reads: light }, serverPid);
+      // Warm-up: connections, JIT, plans. Not reported.
+      await runDriver({ ...base, name: 'warm-up', durationSeconds: 5, reads: light }, serverPid);
 
-    if (only.has('solo') && soloSeconds > 0)
-      for (const endpoint of reads)
+      if (only.has('solo') && soloSeconds > 0)
+        for (const endpoint of reads)
+          await run(
+            {
+              ...base,
+              name: `solo ${endpoint.name}`,
+              durationSeconds: soloSeconds,
+              minimumResponses: connections,
+              reads: [{ ...endpoint, weight: 1 }],
+            },
+            `solo ${endpoint.name}`,
+            false,
+          );
+
+      if (only.has('mix')) {
+        const mix = await run(
+          { ...base, name: 'read mix', durationSeconds: duration, reads },
+          'read mix',
+          true,
+        );
+        const met =
+          mix.total.perSecond >= 1000 &&
+          mix.total.p99 < 100 &&
+          mix.total.non2xx === 0 &&
+          mix.result.autocannon.errors === 0;
+        out(`read-mix goal (≥ 1,000 req/s, p99 < 100 ms, no errors): ${met ? 'MET' : 'MISSED'}`);
+      }
+
+      if (only.has('light'))
         await run(
+          { ...base, name: 'read mix, light', durationSeconds: duration, reads: light },
+          'read mix without care-gaps and timely-access',
+          true,
+        );
+
+      if (only.has('writes')) {
+        const writes = await run(
           {
             ...base,
-            name: `solo ${endpoint.name}`,
-            durationSeconds: soloSeconds,
-            minimumResponses: connections,
-            reads: [{ ...endpoint, weight: 1 }],
+            name: 'write mix',
+            durationSeconds: duration,
+            reads: [],
+            writes: {
+              transitionWeight: 60,
+              outreachWeight: 40,
+              referrals: targets.referrals,
+              outreachPatients: targets.referralPatients.length
+                ? targets.referralPatients
+                : targets.patientIds,
+            },
           },
-          `solo ${endpoint.name}`,
-          false,
+          'write mix',
+          true,
         );
+        out(
+          `referral transitions made: ${n(writes.result.referralsMoved)}; referrals still open for the next run: ${n(writes.result.referralsLeft)}`,
+        );
+      }
 
-    if (only.has('mix')) {
-      const mix = await run(
-        { ...base, name: 'read mix', durationSeconds: duration, reads },
-        'read mix',
-        true,
-      );
-      const met =
-        mix.total.perSecond >= 1000 &&
-        mix.total.p99 < 100 &&
-        mix.total.non2xx === 0 &&
-        mix.result.autocannon.errors === 0;
-      out(`read-mix goal (≥ 1,000 req/s, p99 < 100 ms, no errors): ${met ? 'MET' : 'MISSED'}`);
-    }
-
-    if (only.has('light'))
-      await run(
-        { ...base, name: 'read mix, light', durationSeconds: duration, reads: light },
-        'read mix without care-gaps and timely-access',
-        true,
-      );
-
-    if (only.has('writes')) {
-      const writes = await run(
-        {
-          ...base,
-          name: 'write mix',
-          durationSeconds: duration,
-          reads: [],
-          writes: {
-            transitionWeight: 60,
-            outreachWeight: 40,
-            referrals: targets.referrals,
-            outreachPatients: targets.referralPatients.length
-              ? targets.referralPatients
-              : targets.patientIds,
+      // The light mix, so that what the re-match does to the reads is not hidden behind the
+      // region-wide reads' own latency.
+      if (only.has('rematch')) {
+        const during = await run(
+          {
+            ...base,
+            name: 're-match under read load',
+            durationSeconds: duration,
+            reads: light,
+            rematch: {
+              disruptionId: prepared.rematchDisruptionId,
+              afterSeconds: 3,
+              tailSeconds: 5,
+            },
           },
-        },
-        'write mix',
-        true,
-      );
-      out(
-        `referral transitions made: ${n(writes.result.referralsMoved)}; referrals still open for the next run: ${n(writes.result.referralsLeft)}`,
-      );
+          'light read mix + re-match',
+          true,
+        );
+        const rematch = during.result.rematch;
+        if (rematch) rematchPhases(during.result, rematch);
+      }
+      out();
+      out(`load average at the end: ${load()}`);
+      if (values.json)
+        writeFileSync(values.json, JSON.stringify({ schema, scale, rows, report }, null, 2));
+    } finally {
+      if (server && server.exitCode === null) {
+        const exited = new Promise((resolve) => server?.once('exit', resolve));
+        server.kill('SIGTERM');
+        await exited;
+      }
     }
-
-    // The light mix, so that what the re-match does to the reads is not hidden behind the
-    // region-wide reads' own latency.
-    if (only.has('rematch')) {
-      const during = await run(
-        {
-          ...base,
-          name: 're-match under read load',
-          durationSeconds: duration,
-          reads: light,
-          rematch: {
-            disruptionId: prepared.rematchDisruptionId,
-            afterSeconds: 3,
-            tailSeconds: 5,
-          },
-        },
-        'light read mix + re-match',
-        true,
-      );
-      const rematch = during.result.rematch;
-      if (rematch) rematchPhases(during.result, rematch);
-    }
-    out();
-    out(`load average at the end: ${load()}`);
-    if (values.json)
-      writeFileSync(values.json, JSON.stringify({ schema, scale, rows, report }, null, 2));
-  } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server?.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    await context.close();
-  }
+  });
 } finally {
-  if (!values.keep) await admin.query(`drop schema ${schema} cascade`);
   await admin.end();
 }

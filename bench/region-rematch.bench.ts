@@ -8,15 +8,11 @@
  *
  * The schema is dropped afterwards.
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createContext } from '../src/context.ts';
-import { migrateToLatest } from '../src/db/migrate.ts';
-import { cliActor } from '../src/modules/auth/policy.domain.ts';
 import type { Scale } from '../src/modules/seed/scale.domain.ts';
 import { localDateOf } from '../src/shared/clock.ts';
 import { parseConfig } from '../src/shared/config.ts';
+import { regionStrike, withRegion } from './region-schema.ts';
 
 const { values } = parseArgs({
   options: {
@@ -25,13 +21,6 @@ const { values } = parseArgs({
     url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
   },
 });
-const scale = values.scale as Scale;
-const config = parseConfig({ LOG_LEVEL: 'silent' });
-const schema = `bench_rematch_${randomBytes(4).toString('hex')}`;
-const admin = new pg.Client({ connectionString: values.url });
-await admin.connect();
-await admin.query(`create schema ${schema}`);
-
 const out = (line: string) => process.stdout.write(`${line}\n`);
 async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -40,70 +29,46 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   return result;
 }
 
-try {
-  const context = await createContext(config, {
-    database: { engine: 'postgres', url: values.url, schema },
-  });
-  try {
-    await migrateToLatest(context.db);
-    const services = context.servicesFor(cliActor('bench'));
-    out(`Re-matching end to end: scale ${scale}, seed ${values.seed}, Node ${process.version}`);
-    await timed(`seed ${scale} (setup, not re-matching)`, () =>
-      services.seed.seed({ scale, seed: Number(values.seed) }),
-    );
-    const clinicians = await context.db
-      .selectFrom('clinician')
-      .select('id')
-      .where('status', '=', 'active')
-      .orderBy('id')
-      .execute();
-    const striking = clinicians.filter((_, i) => i % 2 === 0).map((c) => c.id);
-    const today = localDateOf(new Date(), config.TZ_ORG);
-    const strike = await services.disruptions.create({
-      kind: 'strike',
-      title: 'Region-wide strike of half the clinicians',
-      scope: { clinicianIds: striking, locationIds: [], groupIds: [], serviceAreaIds: [] },
-      startsOn: today,
-      endsOn: null,
-    });
-    out(
-      `strike of ${striking.length.toLocaleString('en-US')} of ${clinicians.length.toLocaleString('en-US')} active clinicians, from ${today}, open-ended`,
-    );
+const options = {
+  url: values.url,
+  scale: values.scale as Scale,
+  seed: Number(values.seed),
+  prefix: 'bench_rematch',
+  out,
+};
+out(`Re-matching end to end: scale ${options.scale}, seed ${values.seed}, Node ${process.version}`);
+await withRegion(options, async (region) => {
+  const { services } = region;
+  const today = localDateOf(new Date(), parseConfig({}).TZ_ORG);
+  const { strike, striking, active } = await regionStrike(region, today, null);
+  out(
+    `strike of ${striking.toLocaleString('en-US')} of ${active.toLocaleString('en-US')} active clinicians, from ${today}, open-ended`,
+  );
 
-    const { impact } = await timed('simulate', () => services.disruptions.simulate(strike.id));
-    out(
-      `  ${impact.sessions.toCancel.toLocaleString('en-US')} sessions in ${impact.sessions.groups.length.toLocaleString('en-US')} groups; ${impact.counts.patients.toLocaleString('en-US')} displaced patients`,
-    );
-    await timed('apply', () => services.disruptions.apply(strike.id));
-    const run = await timed('rematch (plan, all steps)', () =>
-      services.matching.rematch(strike.id),
-    );
-    const s = run.stats;
-    out(
-      `  solver ${run.solveMs} ms on ${s.patients.toLocaleString('en-US')} patients × ${s.options.toLocaleString('en-US')} options, ${s.edges.toLocaleString('en-US')} edges; optimal ${s.optimal}`,
-    );
-    const t = s.timings;
-    out(
-      `  load ${t.loadMs} ms · candidates ${t.candidatesMs} ms · solve ${t.solveMs} ms · explain ${t.explainMs} ms; heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
-    );
-    out(
-      `  group ${s.byOption.group} · outside ${s.byOption.outside_provider} · individual ${s.byOption.individual} · unmatched ${s.byOption.unmatched}; ${s.shortfall.length} shortfall lines`,
-    );
-    const first = await timed('review: first page of proposals', () =>
-      services.matching.listProposals(run.id, {}, { limit: 50 }),
-    );
-    out(`  ${first.items.length} proposals on the first page`);
-    await timed('review: approve all', () =>
-      services.matching.decideMany(run.id, 'approved', null),
-    );
-    const committed = await timed('commit', () => services.matching.commit(run.id));
-    out(
-      `  ${committed.committed.enrollments} enrollments, ${committed.committed.referrals} referrals, ${committed.committed.appointments} appointments; ${committed.conflicts.length} conflicts`,
-    );
-  } finally {
-    await context.close();
-  }
-} finally {
-  await admin.query(`drop schema ${schema} cascade`);
-  await admin.end();
-}
+  const { impact } = await timed('simulate', () => services.disruptions.simulate(strike.id));
+  out(
+    `  ${impact.sessions.toCancel.toLocaleString('en-US')} sessions in ${impact.sessions.groups.length.toLocaleString('en-US')} groups; ${impact.counts.patients.toLocaleString('en-US')} displaced patients`,
+  );
+  await timed('apply', () => services.disruptions.apply(strike.id));
+  const run = await timed('rematch (plan, all steps)', () => services.matching.rematch(strike.id));
+  const s = run.stats;
+  out(
+    `  solver ${run.solveMs} ms on ${s.patients.toLocaleString('en-US')} patients × ${s.options.toLocaleString('en-US')} options, ${s.edges.toLocaleString('en-US')} edges; optimal ${s.optimal}`,
+  );
+  const t = s.timings;
+  out(
+    `  load ${t.loadMs} ms · candidates ${t.candidatesMs} ms · solve ${t.solveMs} ms · explain ${t.explainMs} ms; heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB`,
+  );
+  out(
+    `  group ${s.byOption.group} · outside ${s.byOption.outside_provider} · individual ${s.byOption.individual} · unmatched ${s.byOption.unmatched}; ${s.shortfall.length} shortfall lines`,
+  );
+  const first = await timed('review: first page of proposals', () =>
+    services.matching.listProposals(run.id, {}, { limit: 50 }),
+  );
+  out(`  ${first.items.length} proposals on the first page`);
+  await timed('review: approve all', () => services.matching.decideMany(run.id, 'approved', null));
+  const committed = await timed('commit', () => services.matching.commit(run.id));
+  out(
+    `  ${committed.committed.enrollments} enrollments, ${committed.committed.referrals} referrals, ${committed.committed.appointments} appointments; ${committed.conflicts.length} conflicts`,
+  );
+});
