@@ -49,6 +49,7 @@ import type { ReportFormat } from '../src/modules/reports/report-formats.ts';
 import type { Edition } from '../src/modules/reports/disruption-report.domain.ts';
 import type { Scale } from '../src/modules/seed/scale.domain.ts';
 import { addCalendarDays } from '../src/modules/timely-access/calendar.domain.ts';
+import { refreshPatientClocks } from '../src/modules/timely-access/patient-clocks.repository.ts';
 import { rates } from '../src/modules/timely-access/timely-access.repository.ts';
 import {
   currentCalendar,
@@ -206,6 +207,8 @@ await withRegion(options, async (region) => {
   );
   const ids = { disruptionId: id };
   const since = { from: period.from, to: asOf };
+  // The rates read the stored verdicts, which the service refreshes first.
+  await timed('    refreshPatientClocks', () => refreshPatientClocks(db, new Date(), tz));
   const during = await timed('    rates during (timely access)', () =>
     rates(db, { ...period, ...ids }, 'standard', asOf, tz),
   );
