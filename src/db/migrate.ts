@@ -12,6 +12,7 @@ import * as reports from './migrations/0008-reports.ts';
 import * as patientClocks from './migrations/0009-patient-clocks.ts';
 import * as careClockValidFrom from './migrations/0010-care-clock-valid-from.ts';
 import * as patientSearch from './migrations/0011-patient-search.ts';
+import * as auditAppend from './migrations/0012-audit-append.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   '0009-patient-clocks': patientClocks,
   '0010-care-clock-valid-from': careClockValidFrom,
   '0011-patient-search': patientSearch,
+  '0012-audit-append': auditAppend,
 };
 
 export interface MigrationReport {

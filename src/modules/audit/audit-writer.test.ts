@@ -4,7 +4,9 @@ import { expect, it } from 'vitest';
 import type { Context } from '../../context.ts';
 import { describeEachEngine } from '../../test/harness.ts';
 import { cliActor } from '../auth/policy.domain.ts';
+import { appendAuditEvents } from './audit.repository.ts';
 import { walkChain } from './audit.service.ts';
+import { createAuditWriter } from './audit-writer.ts';
 
 /** Records `count` reads at once, each as a request of its own would; settles like Promise.allSettled. */
 function recordConcurrently(context: Context, label: string, details: Record<string, unknown>[]) {
@@ -45,6 +47,32 @@ describeEachEngine('audit writer', (use) => {
     expect(events).toBe(40);
     // The first request's events start a transaction; those that arrive meanwhile share the next.
     expect(xacts).toBeLessThan(40);
+    expect((await walkChain(context.db)).intact).toBe(true);
+  });
+
+  it("chains two processes' writers and a change's transaction appending at once", async () => {
+    const { context } = use();
+    const label = `two-${randomUUID()}`;
+    // Each writer keeps the last hash it wrote: after the other's appends it must hash again.
+    const processes = [createAuditWriter(context.db), createAuditWriter(context.db)];
+    const event = (i: number) => ({
+      at: new Date(),
+      actor: `cli:${label}`,
+      action: 'patient.read',
+      entity: 'patient',
+      entityId: randomUUID(),
+      patientId: null,
+      ip: null,
+      outcome: 'allowed' as const,
+      detail: { i },
+    });
+    await Promise.all([
+      ...Array.from({ length: 30 }, (_, i) => processes[i % 2]?.append([event(i), event(i)])),
+      ...Array.from({ length: 5 }, (_, i) =>
+        context.db.transaction().execute((trx) => appendAuditEvents(trx, [event(100 + i)])),
+      ),
+    ]);
+    expect((await writers(context, label)).events).toBe(65);
     expect((await walkChain(context.db)).intact).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import type { AuditEventInput } from './audit.domain.ts';
-import { appendAuditEvents } from './audit.repository.ts';
+import { appendAuditEvents, lastAuditHash, tryAppendAuditEvents } from './audit.repository.ts';
 
 /**
  * Appends audit events that stand alone (reads, refusals: no change of data to commit them
@@ -25,9 +25,24 @@ interface Waiting {
 export function createAuditWriter(db: Kysely<Database>): AuditWriter {
   let queue: Waiting[] = [];
   let flushing = false;
+  // The chain's last hash as this process last wrote or saw it: right unless another process
+  // (or a change's transaction) appended since, which the database tells, with the real one.
+  let last: string | null = null;
 
-  const write = (events: readonly AuditEventInput[]) =>
-    db.transaction().execute((trx) => appendAuditEvents(trx, events));
+  // Outside a transaction: the chain's lock is held for the one statement that appends.
+  const write = async (events: readonly AuditEventInput[]) => {
+    let expected = last ?? (await lastAuditHash(db));
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const result = await tryAppendAuditEvents(db, expected, events);
+      last = result.last;
+      if (result.appended) return;
+      expected = result.last;
+    }
+    // Other writers keep appending first: wait for the lock inside a transaction, where the
+    // second attempt cannot miss.
+    last = null;
+    await db.transaction().execute((trx) => appendAuditEvents(trx, events));
+  };
 
   async function flush(): Promise<void> {
     flushing = true;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { lockInSchema } from '../../db/advisory-lock.ts';
 import type { Db, Row } from '../../db/database.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
@@ -13,17 +12,60 @@ import {
   type AuditOutcome,
 } from './audit.domain.ts';
 
-/** A constant key for the advisory lock that serializes appends to the chain. */
-const chainLock = 7_402_113;
-
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The chain's last hash, as committed now (the genesis hash for an empty chain). */
+export async function lastAuditHash(db: Db): Promise<string> {
+  const last = await db
+    .selectFrom('audit_event')
+    .select('hash')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return last?.hash ?? genesisHash;
+}
+
 /**
- * Appends events to the chain. Must run inside a transaction: the advisory lock taken here holds
- * until it ends, so two writers never chain to the same predecessor, and the events commit or
- * roll back with the change they record.
+ * One attempt to append `events` after `expected`, the chain's last hash as the caller believes
+ * it to be (`audit_append`, migration 0012, takes the chain's lock and checks). `appended` when
+ * they are on record (with the rest of `db`'s transaction, when it is one), and `last` is then
+ * the new last hash; otherwise `last` is the chain's real last hash, to hash them on again. In a
+ * transaction the lock stays held, so a second attempt on the hash returned cannot miss.
+ */
+export async function tryAppendAuditEvents(
+  db: Db,
+  expected: string,
+  events: readonly AuditEventInput[],
+): Promise<{ appended: boolean; last: string }> {
+  const prevs: string[] = [];
+  const hashes: string[] = [];
+  let prev = expected;
+  for (const event of events) {
+    prevs.push(prev);
+    prev = sha256(hashInput(event, prev));
+    hashes.push(prev);
+  }
+  const column = <T>(of: (event: AuditEventInput) => T) => events.map(of);
+  // One array a column: a page of 50 patients' events is 13 parameters, not 550.
+  const { rows } = await sql<{ last: string | null }>`
+    select audit_append(
+      ${expected}, ${genesisHash},
+      ${column((e) => e.at.toISOString())}::timestamptz[], ${column((e) => e.actor)}::text[],
+      ${column((e) => e.action)}::text[], ${column((e) => e.entity)}::text[],
+      ${column((e) => e.entityId)}::text[], ${column((e) => e.patientId)}::uuid[],
+      ${column((e) => e.ip)}::text[], ${column((e) => e.outcome)}::text[],
+      ${column((e) => JSON.stringify(e.detail))}::jsonb[], ${prevs}::text[], ${hashes}::text[]
+    ) as last`.execute(db);
+  const actual = rows[0]?.last ?? null;
+  return actual === null ? { appended: true, last: prev } : { appended: false, last: actual };
+}
+
+/**
+ * Appends events to the chain inside the caller's transaction, so they commit or roll back with
+ * the change they record. The chain's lock, taken by the first attempt, holds until the
+ * transaction ends: no other writer chains to the same predecessor.
  */
 export async function appendAuditEvents(
   trx: Db,
@@ -31,38 +73,9 @@ export async function appendAuditEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   if (!trx.isTransaction) throw new Error('appendAuditEvents must run inside a transaction.');
-  await lockInSchema(trx, chainLock);
-  const last = await trx
-    .selectFrom('audit_event')
-    .select('hash')
-    .orderBy('seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  const prevs: string[] = [];
-  const hashes: string[] = [];
-  let prev = last?.hash ?? genesisHash;
-  for (const event of events) {
-    prevs.push(prev);
-    prev = sha256(hashInput(event, prev));
-    hashes.push(prev);
-  }
-  const column = <T>(of: (event: AuditEventInput) => T) => events.map(of);
-  // One array a column, not a parameter a value: a page of 50 patients' events is 11 parameters
-  // for the database to bind instead of 550, and a batch of any size is one statement. The rows
-  // are inserted in the arrays' order, so seq follows the chain.
-  await sql`
-    insert into audit_event
-      (at, actor, action, entity, entity_id, patient_id, ip, outcome, detail, prev_hash, hash)
-    select at, actor, action, entity, entity_id, patient_id, ip, outcome, detail, prev_hash, hash
-      from unnest(
-        ${column((e) => e.at.toISOString())}::timestamptz[], ${column((e) => e.actor)}::text[],
-        ${column((e) => e.action)}::text[], ${column((e) => e.entity)}::text[],
-        ${column((e) => e.entityId)}::text[], ${column((e) => e.patientId)}::uuid[],
-        ${column((e) => e.ip)}::text[], ${column((e) => e.outcome)}::text[],
-        ${column((e) => JSON.stringify(e.detail))}::jsonb[], ${prevs}::text[], ${hashes}::text[]
-      ) with ordinality as u(at, actor, action, entity, entity_id, patient_id, ip, outcome,
-                              detail, prev_hash, hash, n)
-     order by n`.execute(trx);
+  const first = await tryAppendAuditEvents(trx, await lastAuditHash(trx), events);
+  if (!first.appended && !(await tryAppendAuditEvents(trx, first.last, events)).appended)
+    throw new Error('The audit chain moved while its lock was held.');
 }
 
 export function toAuditEvent(row: Row<'audit_event'>): AuditEvent {
