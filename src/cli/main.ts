@@ -1,5 +1,7 @@
 import { addBackupCommands } from './backup-commands.ts';
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createContext, type Context, type Services } from '../context.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -212,3 +214,8 @@ export async function main(argv: string[]): Promise<void> {
     process.exitCode = 1;
   }
 }
+
+// Run as a file of its own (the compiled build: `node dist/cli/main.js …`); bin/continuity.js
+// imports it instead.
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await main(process.argv);

@@ -97,7 +97,7 @@ const entry = new URL('./worker-entry.js', import.meta.url);
 /**
  * A worker thread running `module` (a file URL of a module that calls `serveTasks`). TypeScript
  * modules are loaded through tsx (see worker-entry.js), so this works under the CLI, the server,
- * `tsx` scripts and vitest alike. `resourceLimits` caps the worker's heap (tests use it).
+ * `tsx` scripts and vitest alike, and in the compiled build (`dist/`, plain JavaScript). `resourceLimits` caps the worker's heap (tests use it).
  */
 export function createWorkerThread<I, O>(
   module: URL,
@@ -112,7 +112,8 @@ export function createWorkerThread<I, O>(
   const queue: Task[] = [];
 
   function start(): Worker {
-    const made = new Worker(entry, {
+    // Compiled JavaScript (`npm run build`) needs no loader: the module is the worker's entry.
+    const made = new Worker(module.pathname.endsWith('.ts') ? entry : module, {
       name,
       workerData: { module: module.href },
       ...(options.resourceLimits && { resourceLimits: options.resourceLimits }),

@@ -1,3 +1,5 @@
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AppError } from '../../shared/errors.ts';
 import { createWorkerThread, WorkerCrashError } from '../../shared/worker-thread.ts';
 import { planCohort, type CohortPlan, type CohortPlanInput } from './plan-cohort.domain.ts';
@@ -26,7 +28,8 @@ export const planInline: PlanCohort = (input) =>
  */
 export function createCohortPlanner(): CohortPlanner {
   const thread = createWorkerThread<CohortPlanInput, CohortPlan>(
-    new URL('./plan-cohort.worker.ts', import.meta.url),
+    // `.ts` from the sources, `.js` in the compiled build.
+    new URL(`./plan-cohort.worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url),
     'cohort-planner',
   );
   return {
