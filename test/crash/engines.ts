@@ -14,9 +14,10 @@ import { sleep } from './children.ts';
  */
 
 /**
- * The key of the advisory lock that serializes audit appends (chainLock in
- * src/modules/audit/audit.repository.ts). Holding it stops every long write at its last step,
- * its audit event, with all its rows written and nothing committed. If the key changes, the wait
+ * The key of the advisory lock that serializes audit appends (`audit_append` in
+ * src/db/migrations/0012-audit-append.ts, with the schema's name, as lockInSchema takes it).
+ * Holding it stops every long write at its last step, its audit event, with all its rows written
+ * and nothing committed. If the key changes, the wait
  * for a blocked writer times out with a message that says so.
  */
 const auditChainLock = 7_402_113;

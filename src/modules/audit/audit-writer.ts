@@ -5,12 +5,11 @@ import { appendAuditEvents, lastAuditHash, tryAppendAuditEvents } from './audit.
 
 /**
  * Appends audit events that stand alone (reads, refusals: no change of data to commit them
- * with), for a whole process. Concurrent requests' events are gathered and chained in one
- * transaction (group commit): the chain's lock is taken and committed once for them all, instead
- * of once a request, which under load served audited requests one at a time. A caller's promise
- * settles when its own events are committed, so no data is answered before its access is on
- * record. Events recorded with a change still go through `appendAuditEvents` in the change's
- * transaction.
+ * with), for a whole process. Concurrent requests' events are gathered and appended in one
+ * statement (group commit) instead of one transaction a request, which under load served audited
+ * requests one at a time. A caller's promise settles when its own events are committed, so no
+ * data is answered before its access is on record. Events recorded with a change go through
+ * `appendAuditEvents` in the change's transaction.
  */
 export interface AuditWriter {
   append(events: readonly AuditEventInput[]): Promise<void>;
@@ -31,12 +30,11 @@ export function createAuditWriter(db: Kysely<Database>): AuditWriter {
 
   // Outside a transaction: the chain's lock is held for the one statement that appends.
   const write = async (events: readonly AuditEventInput[]) => {
-    let expected = last ?? (await lastAuditHash(db));
+    last ??= await lastAuditHash(db);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const result = await tryAppendAuditEvents(db, expected, events);
+      const result = await tryAppendAuditEvents(db, last, events);
       last = result.last;
       if (result.appended) return;
-      expected = result.last;
     }
     // Other writers keep appending first: wait for the lock inside a transaction, where the
     // second attempt cannot miss.
