@@ -15,6 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Context } from '../context.ts';
 import { installAuthentication } from './authenticate.ts';
+import { compiledSerializer } from './serializer.ts';
 import { authRoutes } from '../modules/auth/auth.routes.ts';
 import { errorResponseOf, installErrorHandler } from './error-handler.ts';
 import { healthRoutes } from './health.routes.ts';
@@ -85,7 +86,7 @@ export async function buildApp(
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(compiledSerializer);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
