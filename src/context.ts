@@ -98,32 +98,56 @@ export interface ServiceDeps {
   planCohort?: PlanCohort | undefined;
 }
 
-function createServices(deps: ServiceDeps) {
-  return {
-    serviceAreas: createServiceAreaService(deps),
-    groups: createGroupService(deps),
-    enrollments: createEnrollmentService(deps),
-    locations: createLocationService(deps),
-    clinicians: createClinicianService(deps),
-    patients: createPatientService(deps),
-    outsideProviders: createOutsideProviderService(deps),
-    stats: createStatsService(deps),
-    seed: createSeedService(deps),
-    users: createUserService(deps),
-    audit: createAuditService(deps),
-    aggregates: createAggregateService(deps),
-    disruptions: createDisruptionService(deps),
-    matching: createMatchingService(deps),
-    equivalence: createEquivalenceService(deps),
-    timelyAccess: createTimelyAccessService(deps),
-    referrals: createReferralService(deps),
-    grievances: createGrievanceService(deps),
-    workload: createWorkloadService(deps),
-    fhir: createFhirService(deps),
-    fhirImport: createImportService(deps),
-    fhirExport: createExportService(deps),
-    reports: createReportService(deps),
-  };
+const serviceFactories = {
+  serviceAreas: createServiceAreaService,
+  groups: createGroupService,
+  enrollments: createEnrollmentService,
+  locations: createLocationService,
+  clinicians: createClinicianService,
+  patients: createPatientService,
+  outsideProviders: createOutsideProviderService,
+  stats: createStatsService,
+  seed: createSeedService,
+  users: createUserService,
+  audit: createAuditService,
+  aggregates: createAggregateService,
+  disruptions: createDisruptionService,
+  matching: createMatchingService,
+  equivalence: createEquivalenceService,
+  timelyAccess: createTimelyAccessService,
+  referrals: createReferralService,
+  grievances: createGrievanceService,
+  workload: createWorkloadService,
+  fhir: createFhirService,
+  fhirImport: createImportService,
+  fhirExport: createExportService,
+  reports: createReportService,
+};
+
+type Factories = typeof serviceFactories;
+export type Services = { readonly [K in keyof Factories]: ReturnType<Factories[K]> };
+
+/**
+ * The services for one actor. Each is made on first use: a request uses one or two of them, and
+ * making all of them for every request was a measurable part of a small read's time.
+ */
+class LazyServices {
+  readonly made = new Map<keyof Factories, unknown>();
+  constructor(readonly deps: ServiceDeps) {}
+}
+for (const name of Object.keys(serviceFactories) as (keyof Factories)[]) {
+  Object.defineProperty(LazyServices.prototype, name, {
+    get(this: LazyServices) {
+      let service = this.made.get(name);
+      if (service === undefined) {
+        service = serviceFactories[name](this.deps);
+        this.made.set(name, service);
+      }
+      return service;
+    },
+  });
 }
 
-export type Services = ReturnType<typeof createServices>;
+function createServices(deps: ServiceDeps): Services {
+  return new LazyServices(deps) as unknown as Services;
+}
