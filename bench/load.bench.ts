@@ -34,6 +34,7 @@ import type { Scale } from '../src/modules/seed/scale.domain.ts';
 import { addCalendarDays } from '../src/modules/timely-access/calendar.domain.ts';
 import { localDateOf } from '../src/shared/clock.ts';
 import { parseConfig } from '../src/shared/config.ts';
+import { machineReference } from './machine-reference.ts';
 import { withRegion } from './region-schema.ts';
 import type { ReadEndpoint, Scenario, ScenarioResult } from './load-driver.ts';
 import { bearerToken, loadTargets, prepareDisruptions, type Targets } from './load-setup.ts';
@@ -348,6 +349,11 @@ let server: ChildProcess | undefined;
 out(`Load: scale ${scale}, seed ${values.seed}, schema ${schema}, Node ${process.version}`);
 out(
   `machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB; load average at the start (1, 5, 15 min): ${load()}`,
+);
+const reference = await machineReference(values.url);
+report.machineReference = reference;
+out(
+  `machine reference (bench/machine-reference.ts): a bare Node.js HTTP server ${n(reference.bareHttpPerSecond)} requests/s; PostgreSQL ${n(reference.postgresRoundTripsPerSecond)} select round trips/s (8 connections each)`,
 );
 const region = { url: values.url, scale, seed: Number(values.seed), schema, prefix: 'bench_load' };
 try {
