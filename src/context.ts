@@ -15,7 +15,13 @@ import { createStatsService } from './modules/stats/stats.service.ts';
 import { createSeedService } from './modules/seed/seed.service.ts';
 import { createAccess, type Access } from './modules/audit/access.service.ts';
 import { createAuditWriter } from './modules/audit/audit-writer.ts';
-import { createAuthenticator, type Authenticator } from './modules/auth/authenticator.service.ts';
+import {
+  createAuthenticator,
+  type Authenticator,
+  type TokenRow,
+} from './modules/auth/authenticator.service.ts';
+import { createCredentialCache } from './modules/auth/credential-cache.ts';
+import { credentialsChannel } from './db/migrations/0013-credential-notify.ts';
 import type { Actor } from './modules/auth/policy.domain.ts';
 import { createUserService } from './modules/auth/users.service.ts';
 import { createAuditService } from './modules/audit/audit.service.ts';
@@ -72,17 +78,31 @@ export async function createContext(
   // One writer for the process, so concurrent requests' audit events are committed together.
   const auditWriter = createAuditWriter(db);
   const accessFor = (actor: Actor) => createAccess(auditWriter, clock, actor);
+  // Tokens already looked up, forgotten whenever the database announces a credential change.
+  const tokens = createCredentialCache<TokenRow>();
+  const listener = await handle.listen(credentialsChannel, {
+    notify: tokens.clear,
+    listening: tokens.listening,
+  });
   return {
     config,
     db,
     engine: handle.engine,
     clock,
-    authenticator: createAuthenticator({ db, clock, config }),
+    authenticator: createAuthenticator({ db, clock, config, tokens }),
     servicesFor: (actor) =>
-      createServices({ db, clock, config, access: accessFor(actor), planCohort: planner.plan }),
+      createServices({
+        db,
+        clock,
+        config,
+        access: accessFor(actor),
+        planCohort: planner.plan,
+        credentialsChanged: tokens.clear,
+      }),
     accessFor,
     close: async () => {
       await planner.close();
+      await listener.close();
       await handle.close();
     },
   };
@@ -96,6 +116,8 @@ export interface ServiceDeps {
   access: Access;
   /** Plans a re-match's cohort off the event loop; without it, on the calling thread. */
   planCohort?: PlanCohort | undefined;
+  /** Tells this process's authentication that a credential changed (a token was revoked). */
+  credentialsChanged?: (() => void) | undefined;
 }
 
 const serviceFactories = {

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { listenOnServer, type ListenCallbacks, type Listener } from './notifications.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 
 /** Where the data lives: the embedded engine (a folder, or memory) or a PostgreSQL server. */
@@ -23,6 +24,8 @@ export interface DatabaseHandle {
   engine: DatabaseTarget['engine'];
   /** The embedded engine's files as a gzipped tar (PGlite's own format), for a backup. */
   dumpDataDir?: () => Promise<Blob>;
+  /** Listens for NOTIFY on `channel` (on a connection of its own, for a server). */
+  listen(channel: string, callbacks: ListenCallbacks): Promise<Listener>;
   close(): Promise<void>;
 }
 
@@ -60,23 +63,41 @@ export async function connectDatabase(target: DatabaseTarget): Promise<DatabaseH
           await db.destroy();
           unlock();
         };
-        return { db, engine: 'pglite', dumpDataDir: () => pglite.dumpDataDir('gzip'), close };
+        // One process holds the engine: a notification cannot be missed while it is open.
+        const listen = async (channel: string, callbacks: ListenCallbacks): Promise<Listener> => {
+          const unlisten = await pglite.listen(channel, callbacks.notify);
+          callbacks.listening(true);
+          return {
+            async close() {
+              callbacks.listening(false);
+              if (!pglite.closed) await unlisten();
+            },
+          };
+        };
+        return {
+          db,
+          engine: 'pglite',
+          dumpDataDir: () => pglite.dumpDataDir('gzip'),
+          listen,
+          close,
+        };
       } catch (error) {
         unlock();
         throw error;
       }
     }
     case 'postgres': {
-      const pool = new pg.Pool({
+      const connection = {
         connectionString: target.url,
-        max: 10,
         ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
-        types: { getTypeParser: pgTypeParser },
-      });
+      };
+      const pool = new pg.Pool({ ...connection, max: 10, types: { getTypeParser: pgTypeParser } });
       const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
       // Fail now, with a clear reason, rather than on the first request.
       await sql`select 1`.execute(db);
-      return { db, engine: 'postgres', close: () => db.destroy() };
+      const listen = (channel: string, callbacks: ListenCallbacks) =>
+        Promise.resolve(listenOnServer(connection, channel, callbacks));
+      return { db, engine: 'postgres', listen, close: () => db.destroy() };
     }
   }
 }

@@ -26,6 +26,7 @@ import {
   touchToken,
   type UserRow,
 } from './auth.repository.ts';
+import type { CredentialCache } from './credential-cache.ts';
 import { anonymous, roles, type Actor, type Role } from './policy.domain.ts';
 
 export const sessionCookie = 'continuity_session';
@@ -79,15 +80,29 @@ let dummyHash: Promise<string> | undefined;
 /**
  * Sign-in and the identification of every request. Needs no actor: it is what makes one.
  */
+export type TokenRow = NonNullable<Awaited<ReturnType<typeof findToken>>>;
+
 export function createAuthenticator({
   db,
   clock,
   config,
+  tokens,
 }: {
   db: Kysely<Database>;
   clock: Clock;
   config: Config;
+  /** Tokens looked up before, forgotten on any change to a credential (credential-cache.ts). */
+  tokens?: CredentialCache<TokenRow> | undefined;
 }) {
+  const lookUpToken = async (tokenHash: string): Promise<TokenRow | undefined> => {
+    const cached = tokens?.get(tokenHash);
+    if (cached) return cached;
+    const generation = tokens?.generation() ?? 0;
+    const found = await findToken(db, tokenHash);
+    if (found) tokens?.set(tokenHash, found, generation);
+    return found;
+  };
+
   const userActor = (
     kind: 'user' | 'token',
     label: string,
@@ -169,13 +184,17 @@ export function createAuthenticator({
     async authenticate(credentials: Credentials): Promise<Authenticated> {
       const now = clock.now();
       if (credentials.bearer !== undefined) {
+        const tokenHash = secretHash(credentials.bearer);
         const token = credentials.bearer.startsWith(tokenPrefix)
-          ? await findToken(db, secretHash(credentials.bearer))
+          ? await lookUpToken(tokenHash)
           : undefined;
         if (!token || !token.active)
           throw new AppError('UNAUTHENTICATED', 'The API token is not valid.');
-        if (!token.last_used_at || shouldTouch(token.last_used_at, now))
+        if (!token.last_used_at || shouldTouch(token.last_used_at, now)) {
+          const generation = tokens?.generation() ?? 0;
           await touchToken(db, token.id, now);
+          tokens?.set(tokenHash, { ...token, last_used_at: now }, generation);
+        }
         return {
           actor: userActor('token', `token:${token.id}`, token, credentials.ip),
           csrfToken: null,

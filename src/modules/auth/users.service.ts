@@ -68,7 +68,7 @@ function toApiToken(row: Awaited<ReturnType<typeof listTokens>>[number]): ApiTok
 }
 
 /** Users and API tokens: the administrator's business (permission users:manage). */
-export function createUserService({ db, clock, access }: ServiceDeps) {
+export function createUserService({ db, clock, access, credentialsChanged }: ServiceDeps) {
   const manage = () => access.require('users:manage');
   return {
     /**
@@ -159,7 +159,7 @@ export function createUserService({ db, clock, access }: ServiceDeps) {
     /** Revokes a token at once. Throws NOT_FOUND; revoking twice is a no-op that returns the token. */
     async revokeToken(id: string): Promise<ApiToken> {
       await manage();
-      return db.transaction().execute(async (trx) => {
+      const token = await db.transaction().execute(async (trx) => {
         const revoked = await revokeToken(trx, id, clock.now());
         const row = revoked ?? (await findTokenById(trx, id));
         if (!row) throw notFound('API token', id);
@@ -167,6 +167,9 @@ export function createUserService({ db, clock, access }: ServiceDeps) {
           await access.record([{ action: 'token.revoke', entity: 'api_token', entityId: id }], trx);
         return toApiToken(row);
       });
+      // This process forgets the token before answering; the others, when the database tells them.
+      credentialsChanged?.();
+      return token;
     },
 
     /** The signed-in user. Throws UNAUTHENTICATED when nobody is (the CLI is nobody's account). */
