@@ -1,6 +1,14 @@
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
-import { bearerFor, describeEachEngine } from '../../test/harness.ts';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Context } from '../../context.ts';
+import { buildApp } from '../../http/app.ts';
+import {
+  bearerFor,
+  createTestContext,
+  describeEachEngine,
+  testEngines,
+} from '../../test/harness.ts';
 import { secretHash } from './authenticator.service.ts';
 import { createCredentialCache } from './credential-cache.ts';
 
@@ -98,28 +106,46 @@ describeEachEngine('API tokens looked up once, forgotten on a change', (use) => 
     );
     expect(await eventually(async () => (await me(token)) === 401)).toBe(true);
   });
-
-  it('serves nothing from the cache while it cannot hear the database', async () => {
-    const { context } = use();
-    if (context.engine !== 'postgres') return; // the embedded engine's listener cannot be lost
-    const token = await bearerFor(context, 'coordinator');
-    expect(await me(token)).toBe(200);
-    await sql`alter table api_token disable trigger api_token_credentials_changed`.execute(
-      context.db,
-    );
-    try {
-      await sql`update api_token set revoked_at = now() where token_hash = ${hashOf(token)}`.execute(
-        context.db,
-      );
-    } finally {
-      await sql`alter table api_token enable trigger api_token_credentials_changed`.execute(
-        context.db,
-      );
-    }
-    expect(await me(token)).toBe(200);
-    // Every listener on the channel loses its connection (they listen again a second later).
-    await sql`select pg_terminate_backend(pid) from pg_stat_activity
-                where query ilike 'listen %continuity_credentials%'`.execute(context.db);
-    expect(await eventually(async () => (await me(token)) === 401)).toBe(true);
-  });
 });
+
+// Only a server's listener has a connection to lose; the embedded engine's is in-process.
+describe.each(testEngines().filter((engine) => engine.name === 'postgres'))(
+  'API tokens while the listener is lost [$name]',
+  (engine) => {
+    let context: Context & { dispose(): Promise<void> };
+    let app: FastifyInstance;
+    beforeAll(async () => {
+      context = await createTestContext(engine);
+      app = await buildApp(context, { logger: false });
+      await app.ready();
+    });
+    afterAll(async () => {
+      await app.close();
+      await context.dispose();
+    });
+    const me = async (authorization: string) =>
+      (await app.inject({ url: '/api/v1/auth/me', headers: { authorization } })).statusCode;
+
+    it('serves nothing from the cache while it cannot hear the database', async () => {
+      const token = await bearerFor(context, 'coordinator');
+      expect(await me(token)).toBe(200);
+      await sql`alter table api_token disable trigger api_token_credentials_changed`.execute(
+        context.db,
+      );
+      try {
+        await sql`update api_token set revoked_at = now() where token_hash = ${hashOf(token)}`.execute(
+          context.db,
+        );
+      } finally {
+        await sql`alter table api_token enable trigger api_token_credentials_changed`.execute(
+          context.db,
+        );
+      }
+      expect(await me(token)).toBe(200);
+      // Every listener on the channel loses its connection (they listen again a second later).
+      await sql`select pg_terminate_backend(pid) from pg_stat_activity
+                  where query ilike 'listen %continuity_credentials%'`.execute(context.db);
+      expect(await eventually(async () => (await me(token)) === 401)).toBe(true);
+    });
+  },
+);
