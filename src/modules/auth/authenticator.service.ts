@@ -77,11 +77,12 @@ export interface LoginResult {
 /** Spent on unknown emails too, so the time taken does not reveal whether an account exists. */
 let dummyHash: Promise<string> | undefined;
 
+/** A token as looked up, with its user's role and activity. */
+export type TokenRow = NonNullable<Awaited<ReturnType<typeof findToken>>>;
+
 /**
  * Sign-in and the identification of every request. Needs no actor: it is what makes one.
  */
-export type TokenRow = NonNullable<Awaited<ReturnType<typeof findToken>>>;
-
 export function createAuthenticator({
   db,
   clock,
