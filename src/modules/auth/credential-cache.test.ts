@@ -14,6 +14,18 @@ import { createCredentialCache } from './credential-cache.ts';
 
 const hashOf = (authorization: string) => secretHash(authorization.replace(/^Bearer /, ''));
 
+/** Revokes a token with the trigger that announces it switched off: no process is told. */
+async function revokeUnannounced(db: Context['db'], authorization: string): Promise<void> {
+  await sql`alter table api_token disable trigger api_token_credentials_changed`.execute(db);
+  try {
+    await sql`update api_token set revoked_at = now() where token_hash = ${hashOf(authorization)}`.execute(
+      db,
+    );
+  } finally {
+    await sql`alter table api_token enable trigger api_token_credentials_changed`.execute(db);
+  }
+}
+
 /** Asks until `check` holds, for up to five seconds (a notification crosses a connection). */
 async function eventually(check: () => Promise<boolean>): Promise<boolean> {
   const until = Date.now() + 5_000;
@@ -83,14 +95,7 @@ describeEachEngine('API tokens looked up once, forgotten on a change', (use) => 
     const token = await bearerFor(use().context, 'coordinator');
     expect(await me(token)).toBe(200);
     // Revoked behind the trigger's back: the cached lookup still answers, which shows it is used.
-    await sql`alter table api_token disable trigger api_token_credentials_changed`.execute(db);
-    try {
-      await sql`update api_token set revoked_at = now() where token_hash = ${hashOf(token)}`.execute(
-        db,
-      );
-    } finally {
-      await sql`alter table api_token enable trigger api_token_credentials_changed`.execute(db);
-    }
+    await revokeUnannounced(db, token);
     expect(await me(token)).toBe(200);
     await sql`select pg_notify('continuity_credentials', '')`.execute(db);
     expect(await eventually(async () => (await me(token)) === 401)).toBe(true);
@@ -129,18 +134,7 @@ describe.each(testEngines().filter((engine) => engine.name === 'postgres'))(
     it('serves nothing from the cache while it cannot hear the database', async () => {
       const token = await bearerFor(context, 'coordinator');
       expect(await me(token)).toBe(200);
-      await sql`alter table api_token disable trigger api_token_credentials_changed`.execute(
-        context.db,
-      );
-      try {
-        await sql`update api_token set revoked_at = now() where token_hash = ${hashOf(token)}`.execute(
-          context.db,
-        );
-      } finally {
-        await sql`alter table api_token enable trigger api_token_credentials_changed`.execute(
-          context.db,
-        );
-      }
+      await revokeUnannounced(context.db, token);
       expect(await me(token)).toBe(200);
       // Every listener on the channel loses its connection (they listen again a second later).
       await sql`select pg_terminate_backend(pid) from pg_stat_activity
