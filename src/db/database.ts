@@ -328,6 +328,8 @@ export interface AuditEventTable {
   entity: string;
   entity_id: string | null;
   patient_id: string | null;
+  entity_ids: string[] | null;
+  patient_ids: string[] | null;
   detail: Json<Record<string, unknown>>;
   ip: string | null;
   outcome: Generated<string>;

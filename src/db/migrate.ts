@@ -14,6 +14,7 @@ import * as careClockValidFrom from './migrations/0010-care-clock-valid-from.ts'
 import * as patientSearch from './migrations/0011-patient-search.ts';
 import * as auditAppend from './migrations/0012-audit-append.ts';
 import * as credentialNotify from './migrations/0013-credential-notify.ts';
+import * as auditLists from './migrations/0014-audit-lists.ts';
 
 /** Every migration, in order. Names sort; a new one is added at the end and never edited after it lands. */
 const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const migrations: Record<string, Migration> = {
   '0011-patient-search': patientSearch,
   '0012-audit-append': auditAppend,
   '0013-credential-notify': credentialNotify,
+  '0014-audit-lists': auditLists,
 };
 
 export interface MigrationReport {

@@ -11,6 +11,7 @@ import type { Database, Row } from '../db/database.ts';
 import { PGliteDialect } from '../db/pglite-dialect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
+import { aboutPatient } from '../modules/audit/audit.repository.ts';
 import { insertToken, insertUser } from '../modules/auth/auth.repository.ts';
 import { newApiTokenSecret, secretHash } from '../modules/auth/authenticator.service.ts';
 import type { Role } from '../modules/auth/policy.domain.ts';
@@ -222,7 +223,7 @@ export async function auditEvents(
   where: { patientId?: string; actor?: string; action?: string; outcome?: 'allowed' | 'denied' },
 ): Promise<Row<'audit_event'>[]> {
   let query = context.db.selectFrom('audit_event').selectAll().orderBy('seq');
-  if (where.patientId !== undefined) query = query.where('patient_id', '=', where.patientId);
+  if (where.patientId !== undefined) query = query.where(aboutPatient(where.patientId));
   if (where.actor !== undefined) query = query.where('actor', '=', where.actor);
   if (where.action !== undefined) query = query.where('action', '=', where.action);
   if (where.outcome !== undefined) query = query.where('outcome', '=', where.outcome);

@@ -12,7 +12,42 @@ export interface AccessRecord {
   entity: string;
   entityId?: string | null;
   patientId?: string | null;
+  /** A list's records and, in the same order, their patients (`listed` makes them). */
+  entityIds?: readonly string[];
+  patientIds?: readonly string[];
   detail?: Record<string, unknown>;
+}
+
+/** The names of the keys given a value: what the audit trail may say of a search or a patch. */
+export function givenKeys(object: object): string[] {
+  return Object.entries(object)
+    .filter(([, value]) => value !== undefined)
+    .map(([name]) => name)
+    .sort();
+}
+
+/**
+ * The one record of a page of rows about patients: every row's id and, in the same order, its
+ * patient. None for an empty page, which showed no patient data. One event a page, not a row: a
+ * page of 50 was 50 hashes and 50 rows into the trail's indexes, several times the cost of the
+ * query that answered it.
+ */
+export function listed(
+  action: string,
+  entity: string,
+  rows: readonly { id: string; patientId: string }[],
+  detail?: Record<string, unknown>,
+): AccessRecord[] {
+  if (rows.length === 0) return [];
+  return [
+    {
+      action,
+      entity,
+      entityIds: rows.map((row) => row.id),
+      patientIds: rows.map((row) => row.patientId),
+      ...(detail === undefined ? {} : { detail }),
+    },
+  ];
 }
 
 /**
@@ -44,6 +79,8 @@ export function createAccess(writer: AuditWriter, clock: Clock, actor: Actor): A
     entity: record.entity,
     entityId: record.entityId ?? null,
     patientId: record.patientId ?? null,
+    entityIds: record.entityIds ?? null,
+    patientIds: record.patientIds ?? null,
     ip: actor.ip,
     outcome,
     detail: record.detail ?? {},

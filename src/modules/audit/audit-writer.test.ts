@@ -62,6 +62,8 @@ describeEachEngine('audit writer', (use) => {
       entity: 'patient',
       entityId: randomUUID(),
       patientId: null,
+      entityIds: null,
+      patientIds: null,
       ip: null,
       outcome: 'allowed' as const,
       detail: { i },

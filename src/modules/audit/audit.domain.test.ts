@@ -18,6 +18,8 @@ function buildInput(n: number, overrides: Partial<AuditEventInput> = {}): AuditE
     entity: 'patient',
     entityId: `0190f0a0-0000-7000-8000-00000000000${n}`,
     patientId: `0190f0a0-0000-7000-8000-00000000000${n}`,
+    entityIds: null,
+    patientIds: null,
     ip: '10.0.0.1',
     outcome: 'allowed',
     detail: { fields: ['risk'], count: n },

@@ -14,6 +14,13 @@ export interface AuditEventInput {
   entity: string;
   entityId: string | null;
   patientId: string | null;
+  /**
+   * A list's one event names every record it showed (`entityIds`) and, in the same order, the
+   * patient each is about (`patientIds`), as an R4 AuditEvent names many entities; null for an
+   * event about one record.
+   */
+  entityIds: readonly string[] | null;
+  patientIds: readonly string[] | null;
   ip: string | null;
   outcome: AuditOutcome;
   /** Ids, counts and filters only: never names, notes or other patient data. */
@@ -50,6 +57,10 @@ export function hashInput(event: AuditEventInput, prevHash: string): string {
     entity: event.entity,
     entityId: event.entityId,
     patientId: event.patientId,
+    // Absent rather than null when not a list, so events written before lists had them still hash
+    // as they did.
+    entityIds: event.entityIds ?? undefined,
+    patientIds: event.patientIds ?? undefined,
     ip: event.ip,
     outcome: event.outcome,
     detail: event.detail,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Db, Row } from '../../db/database.ts';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database, Db, Row } from '../../db/database.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Page, PageRequest } from '../../shared/page.ts';
 import {
@@ -26,6 +26,8 @@ export async function lastAuditHash(db: Db): Promise<string> {
     .executeTakeFirst();
   return last?.hash ?? genesisHash;
 }
+
+const jsonOrNull = (ids: readonly string[] | null) => (ids === null ? null : JSON.stringify(ids));
 
 /**
  * One attempt to append `events` after `expected`, the chain's last hash as the caller believes
@@ -55,7 +57,8 @@ export async function tryAppendAuditEvents(
       ${column((e) => e.at.toISOString())}::timestamptz[], ${column((e) => e.actor)}::text[],
       ${column((e) => e.action)}::text[], ${column((e) => e.entity)}::text[],
       ${column((e) => e.entityId)}::text[], ${column((e) => e.patientId)}::uuid[],
-      ${column((e) => e.ip)}::text[], ${column((e) => e.outcome)}::text[],
+      ${column((e) => jsonOrNull(e.entityIds))}::jsonb[],
+      ${column((e) => jsonOrNull(e.patientIds))}::jsonb[], ${column((e) => e.ip)}::text[], ${column((e) => e.outcome)}::text[],
       ${column((e) => JSON.stringify(e.detail))}::jsonb[], ${prevs}::text[], ${hashes}::text[]
     ) as last`.execute(db);
   const actual = rows[0]?.last ?? null;
@@ -87,6 +90,8 @@ export function toAuditEvent(row: Row<'audit_event'>): AuditEvent {
     entity: row.entity,
     entityId: row.entity_id,
     patientId: row.patient_id,
+    entityIds: row.entity_ids,
+    patientIds: row.patient_ids,
     ip: row.ip,
     outcome: row.outcome as AuditOutcome,
     detail: row.detail,
@@ -132,6 +137,26 @@ export function decodeSeqCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+type AuditCondition = (eb: ExpressionBuilder<Database, 'audit_event'>) => Expression<SqlBool>;
+
+/** Events about the patient, or lists that showed them (through the GIN index on the lists). */
+export function aboutPatient(patientId: string): AuditCondition {
+  return (eb) =>
+    eb.or([
+      eb('patient_id', '=', patientId),
+      eb('patient_ids', '@>', sql<string[]>`array[${patientId}]::uuid[]`),
+    ]);
+}
+
+/** Events about the record, or lists that showed it. */
+function aboutRecord(entityId: string): AuditCondition {
+  return (eb) =>
+    eb.or([
+      eb('entity_id', '=', entityId),
+      eb('entity_ids', '@>', sql<string[]>`array[${entityId}]::text[]`),
+    ]);
+}
+
 /** Events that meet every criterion, newest first, a page at a time (the cursor is a seq). */
 export async function searchAuditEvents(
   db: Db,
@@ -144,10 +169,10 @@ export async function searchAuditEvents(
     .orderBy('seq', 'desc')
     .limit(page.limit + 1);
   if (page.cursor) query = query.where('seq', '<', decodeSeqCursor(page.cursor));
-  if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);
+  if (filter.patientId) query = query.where(aboutPatient(filter.patientId));
   if (filter.actor) query = query.where('actor', '=', filter.actor);
   if (filter.entity) query = query.where('entity', '=', filter.entity);
-  if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
+  if (filter.entityId) query = query.where(aboutRecord(filter.entityId));
   if (filter.action) query = query.where('action', '=', filter.action);
   if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
   if (filter.from) query = query.where('at', '>=', filter.from);

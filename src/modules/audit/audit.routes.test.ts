@@ -7,6 +7,7 @@ import { actingAs, bearerFor, describeEachEngine } from '../../test/harness.ts';
 import type { Role } from '../auth/policy.domain.ts';
 import type { AuditEventInput } from './audit.domain.ts';
 import { appendAuditEvents } from './audit.repository.ts';
+import { walkChain } from './audit.service.ts';
 
 interface EventBody {
   seq: number;
@@ -28,6 +29,8 @@ function buildEvent(overrides: Partial<AuditEventInput> = {}): AuditEventInput {
     entity: 'patient',
     entityId: null,
     patientId: null,
+    entityIds: null,
+    patientIds: null,
     ip: '10.0.0.9',
     outcome: 'allowed',
     detail: {},
@@ -76,6 +79,8 @@ describeEachEngine('audit API', (use) => {
       entity: 'patient',
       entityId: patientId,
       patientId,
+      entityIds: null,
+      patientIds: null,
       ip: '10.0.0.9',
       outcome: 'allowed',
       detail: { fields: ['risk'] },
@@ -104,6 +109,37 @@ describeEachEngine('audit API', (use) => {
     expect(
       seqsOf(await search(app, `actor=${actor}&action=patient.update&outcome=denied`)),
     ).toEqual([e2]);
+  });
+
+  it('finds a list’s one event by any patient or record it showed, and by no other', async () => {
+    const { app, context } = use();
+    const actor = `user:${randomUUID()}`;
+    const [patientA, patientB, other] = [randomUUID(), randomUUID(), randomUUID()];
+    const [enrollmentA, enrollmentB] = [randomUUID(), randomUUID()];
+    const [list, single] = await append(context, [
+      buildEvent({ actor, entity: 'enrollment', entityId: enrollmentB, patientId: patientB }),
+      buildEvent({
+        actor,
+        action: 'enrollment.list',
+        entity: 'enrollment',
+        entityIds: [enrollmentA, enrollmentB],
+        patientIds: [patientA, patientB],
+      }),
+    ]);
+    // Each search is itself audited (about the patient searched for), after it answers.
+    const byA = await search(app, `patientId=${patientA}`);
+    expect(seqsOf(byA)).toEqual([list]);
+    expect(byA.items[0]).toMatchObject({
+      entityId: null,
+      patientId: null,
+      entityIds: [enrollmentA, enrollmentB],
+      patientIds: [patientA, patientB],
+    });
+    expect(seqsOf(await search(app, `patientId=${patientB}`))).toEqual([list, single]);
+    expect(seqsOf(await search(app, `entityId=${enrollmentA}`))).toEqual([list]);
+    expect(seqsOf(await search(app, `entityId=${enrollmentB}`))).toEqual([list, single]);
+    expect(seqsOf(await search(app, `patientId=${other}`))).toEqual([]);
+    expect((await walkChain(context.db)).intact).toBe(true);
   });
 
   it('filters by time: from is inclusive, to is exclusive', async () => {

@@ -13,6 +13,16 @@ export const auditEventSchema = z.object({
   entity: z.string(),
   entityId: z.string().nullable(),
   patientId: z.uuid().nullable(),
+  entityIds: z
+    .array(z.string())
+    .readonly()
+    .nullable()
+    .describe('The records a list showed, in its order; null for an event about one record.'),
+  patientIds: z
+    .array(z.uuid())
+    .readonly()
+    .nullable()
+    .describe('The patient of each of entityIds, in order.'),
   ip: z.string().nullable(),
   outcome,
   detail: z.record(z.string(), z.unknown()).describe('Ids, counts and filters only.'),

@@ -31,6 +31,7 @@ import {
   type ImpactGroup,
   type ImpactSession,
 } from './disruptions.repository.ts';
+import { listed } from '../audit/access.service.ts';
 
 export type DisruptionService = ReturnType<typeof createDisruptionService>;
 
@@ -172,14 +173,8 @@ export function createDisruptionService({ db, clock, config, access }: ServiceDe
       });
       const disruption = await existing(db, id);
       const { impact } = await loadCohort(db, disruption, clock.now(), tz);
-      await access.record(
-        impact.patients.map((p) => ({
-          action: 'disruption.simulate',
-          entity: 'disruption',
-          entityId: id,
-          patientId: p.patientId,
-        })),
-      );
+      const shown = impact.patients.map((p) => ({ id, patientId: p.patientId }));
+      await access.record(listed('disruption.simulate', 'disruption', shown));
       return { disruption, impact };
     },
 

@@ -24,16 +24,9 @@ import {
   lockGroupSeats,
   updateEnrollment,
 } from './enrollments.repository.ts';
+import { givenKeys, listed } from '../audit/access.service.ts';
 
 export type EnrollmentService = ReturnType<typeof createEnrollmentService>;
-
-/** The names of the keys given a value: what the audit trail may say of a search or a patch. */
-function givenKeys(object: object): string[] {
-  return Object.entries(object)
-    .filter(([, value]) => value !== undefined)
-    .map(([name]) => name)
-    .sort();
-}
 
 /**
  * Locks the group's row until the transaction ends and refuses a group that is not active.
@@ -181,13 +174,10 @@ export function createEnrollmentService({ db, clock, config, access }: ServiceDe
       });
       const result = await listEnrollments(db, filter, page);
       await access.record(
-        result.items.map((enrollment) => ({
-          action: 'enrollment.list',
-          entity: 'enrollment',
-          entityId: enrollment.id,
-          patientId: enrollment.patientId,
-          detail: { groupId: enrollment.groupId, filters },
-        })),
+        listed('enrollment.list', 'enrollment', result.items, {
+          filters,
+          groupId: filter.groupId ?? null,
+        }),
       );
       return result;
     },

@@ -17,6 +17,7 @@ import {
   commonConditions,
   dateCondition,
   each,
+  isUuidText,
   referenceCondition,
   stringCondition,
   type Condition,
@@ -49,18 +50,29 @@ function typeCondition({ system, code }: TokenValue): Condition {
     code === '110110' &&
     (system === undefined || system === 'http://dicom.nema.org/resources/ontology/DCM')
   )
-    return sql<SqlBool>`audit_event.patient_id is not null`;
+    return sql<SqlBool>`(audit_event.patient_id is not null or audit_event.patient_ids is not null)`;
   if (
     code === 'rest' &&
     (system === undefined || system === 'http://terminology.hl7.org/CodeSystem/audit-event-type')
   )
-    return sql<SqlBool>`audit_event.patient_id is null`;
+    return sql<SqlBool>`(audit_event.patient_id is null and audit_event.patient_ids is null)`;
   return sql<SqlBool>`false`;
 }
 
-/** `entity`: the record the event was about, by its id (the type, if given, is not checked). */
+/**
+ * `entity`: the record the event was about, or one a list showed, by its id (the type, if given,
+ * is not checked).
+ */
 function entityCondition({ id }: ReferenceValue): Condition {
-  return sql<SqlBool>`audit_event.entity_id = ${id}`;
+  return sql<SqlBool>`(audit_event.entity_id = ${id} or audit_event.entity_ids @> array[${id}]::text[])`;
+}
+
+/** `patient`: the patient the event was about, or one of those a list showed. */
+function patientCondition(ref: ReferenceValue): Condition {
+  const one = referenceCondition(col('audit_event.patient_id'), ['Patient'], ref);
+  // `one` is false for a reference that cannot be a patient; then so are lists.
+  if ((ref.type !== null && ref.type !== 'Patient') || !isUuidText(ref.id)) return one;
+  return sql<SqlBool>`(${one} or audit_event.patient_ids @> array[${ref.id.toLowerCase()}::uuid])`;
 }
 
 /** One page of audit events in sequence order (count + 1 rows). */
@@ -74,9 +86,7 @@ export async function searchAudit(db: Db, search: ParsedSearch): Promise<AuditEv
       updated: col('audit_event.at'),
     }),
     ...each(valuesOf(search, 'date', 'date'), (date) => dateCondition(col('audit_event.at'), date)),
-    ...each(valuesOf(search, 'patient', 'reference'), (ref) =>
-      referenceCondition(col('audit_event.patient_id'), ['Patient'], ref),
-    ),
+    ...each(valuesOf(search, 'patient', 'reference'), patientCondition),
     ...each(valuesOf(search, 'action', 'token'), actionCondition),
     ...each(valuesOf(search, 'outcome', 'token'), outcomeCondition),
     ...each(valuesOf(search, 'type', 'token'), typeCondition),

@@ -91,20 +91,47 @@ function referenceTypeOf(entity: string): ServedType | undefined {
     : undefined;
 }
 
-/** What the event was about: a reference when it is a served resource with a uuid id. */
+/** A record: a reference when it is a served resource with a uuid id, else its name and id. */
+function recordReference(entity: string, id: string | null): AuditEventEntity['what'] {
+  const type = referenceTypeOf(entity);
+  const display = id === null ? entity : `${entity}/${id}`;
+  return type && id !== null && uuidPattern.test(id) ? reference(type, id, display) : { display };
+}
+
+/** What the event was about (for a list, the kind of record listed), with the event's detail. */
 function subjectEntity(event: AuditEvent): AuditEventEntity {
-  const type = referenceTypeOf(event.entity);
-  const display = event.entityId === null ? event.entity : `${event.entity}/${event.entityId}`;
-  const what =
-    type && event.entityId !== null && uuidPattern.test(event.entityId)
-      ? reference(type, event.entityId, display)
-      : { display };
   const detail = canonicalJson(event.detail);
   return {
-    what,
+    what: recordReference(event.entity, event.entityId),
     type: coding('audit-entity', event.entity),
     ...(detail === '{}' ? {} : { detail: [{ type: 'detail', valueString: detail }] }),
   };
+}
+
+const patientRole = { system: objectRole, code: '1', display: 'Patient' };
+// A list's records, each followed by its patient's entity.
+const listedRole = { system: objectRole, code: '4', display: 'Domain Resource' };
+
+function patientEntity(patientId: string): AuditEventEntity {
+  return {
+    what: reference('Patient', patientId),
+    type: { system: entityType, code: '1', display: 'Person' },
+    role: patientRole,
+  };
+}
+
+/** The entities after the subject: a list's records and their patients in pairs, or the patient. */
+function namedEntities(event: AuditEvent): AuditEventEntity[] {
+  if (event.entityIds !== null) {
+    return event.entityIds.flatMap((id, i) => {
+      const patientId = event.patientIds?.[i];
+      return [
+        { what: recordReference(event.entity, id), role: listedRole },
+        ...(patientId === undefined ? [] : [patientEntity(patientId)]),
+      ];
+    });
+  }
+  return event.patientId === null ? [] : [patientEntity(event.patientId)];
 }
 
 export function auditEventToFhir(event: AuditEvent): FhirAuditEvent {
@@ -117,7 +144,7 @@ export function auditEventToFhir(event: AuditEvent): FhirAuditEvent {
       extension('audit-hash', { valueString: event.hash }),
     ],
     type:
-      event.patientId === null
+      event.patientId === null && event.patientIds === null
         ? { system: auditEventType, code: 'rest', display: 'RESTful Operation' }
         : { system: dicom, code: '110110', display: 'Patient Record' },
     subtype: [coding('audit-action', event.action)],
@@ -133,18 +160,7 @@ export function auditEventToFhir(event: AuditEvent): FhirAuditEvent {
       },
     ],
     source: { observer: { display: 'Continuity' } },
-    entity: [
-      subjectEntity(event),
-      ...(event.patientId === null
-        ? []
-        : [
-            {
-              what: reference('Patient', event.patientId),
-              type: { system: entityType, code: '1', display: 'Person' },
-              role: { system: objectRole, code: '1', display: 'Patient' },
-            },
-          ]),
-    ],
+    entity: [subjectEntity(event), ...namedEntities(event)],
   };
 }
 
@@ -163,7 +179,13 @@ export function auditEventFromFhir(resource: FhirAuditEvent): AuditEvent | undef
   const agent = resource.agent[0];
   if (!prevHash || !hash || !action || !entity || !display || !resource.recorded || !agent?.who)
     return undefined;
-  const patient = others.find((e) => e.role?.code === '1')?.what?.reference;
+  const idOf = (what: AuditEventEntity['what']) =>
+    what?.reference?.startsWith('Patient/') ? what.reference.slice('Patient/'.length) : null;
+  const patients = others.filter((e) => e.role?.code === patientRole.code).map((e) => idOf(e.what));
+  const listed = others
+    .filter((e) => e.role?.code === listedRole.code)
+    .map((e) => e.what?.display?.slice(entity.length + 1) ?? '');
+  const isList = listed.length > 0;
   const detail = subject.detail?.find((d) => d.type === 'detail')?.valueString;
   return {
     seq: Number(resource.id),
@@ -172,7 +194,9 @@ export function auditEventFromFhir(resource: FhirAuditEvent): AuditEvent | undef
     action,
     entity,
     entityId: display === entity ? null : display.slice(entity.length + 1),
-    patientId: patient?.startsWith('Patient/') ? patient.slice('Patient/'.length) : null,
+    patientId: isList ? null : (patients[0] ?? null),
+    entityIds: isList ? listed : null,
+    patientIds: isList ? patients.filter((id) => id !== null) : null,
     ip: agent.network?.address ?? null,
     outcome: resource.outcome === '0' ? 'allowed' : 'denied',
     detail: detail === undefined ? {} : (JSON.parse(detail) as Record<string, unknown>),

@@ -83,14 +83,17 @@ export function codeArrayCondition(
 }
 
 /** A reference parameter against an id column: the type, if given, must be one the column holds. */
+/** Whether a reference's id can be a uuid (any case), so that casting it cannot fail. */
+export const isUuidText = (id: string): boolean =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
 export function referenceCondition(
   column: Column,
   types: readonly ServedType[],
   { type, id }: ReferenceValue,
 ): Condition {
   if (type !== null && !(types as readonly string[]).includes(type)) return sql<SqlBool>`false`;
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-    return sql<SqlBool>`false`;
+  if (!isUuidText(id)) return sql<SqlBool>`false`;
   return sql<SqlBool>`${column} = ${id.toLowerCase()}::uuid`;
 }
 

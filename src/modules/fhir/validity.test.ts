@@ -296,19 +296,25 @@ describeEachEngine('every served resource of the demo region is valid R4', (use)
         await ids(`Task?modified=ge${scheduled.updated_at.toISOString().slice(0, 19)}Z&_id=${a}`),
       ).toEqual([a]);
 
-      const audit = await context.db.selectFrom('audit_event').selectAll().execute();
+      // A list, so the trail holds one event naming several patients.
+      expect((await app.inject({ url: '/api/v1/patients?limit=5' })).statusCode).toBe(200);
+      const audit = await context.db.selectFrom('audit_event').selectAll().orderBy('seq').execute();
       const seqs = (rows: typeof audit) => rows.map((r) => String(r.seq));
       // Searching the trail adds to it: compare only the events before these searches.
       const lastSeq = Math.max(...audit.map((r) => r.seq));
       const trailIds = async (query: string) =>
         (await ids(query)).filter((id) => Number(id) <= lastSeq);
-      const patientEvent = audit.find((r) => r.patient_id !== null);
-      if (!patientEvent?.patient_id) throw new Error('the trail names a patient');
-      expect(await trailIds(`AuditEvent?patient=${patientEvent.patient_id}`)).toEqual(
-        seqs(audit.filter((r) => r.patient_id === patientEvent.patient_id)),
+      // A patient some list showed: found by the events about them and the lists naming them.
+      const listedPatient = audit.find((r) => r.patient_ids !== null)?.patient_ids?.[0];
+      if (listedPatient === undefined) throw new Error('the trail has a list naming a patient');
+      const names = (r: (typeof audit)[number]) =>
+        r.patient_id === listedPatient || (r.patient_ids ?? []).includes(listedPatient);
+      expect(audit.some((r) => r.patient_id === listedPatient)).toBe(true);
+      expect(await trailIds(`AuditEvent?patient=${listedPatient}`)).toEqual(
+        seqs(audit.filter(names)),
       );
       expect(await trailIds('AuditEvent?type=110110')).toEqual(
-        seqs(audit.filter((r) => r.patient_id !== null)),
+        seqs(audit.filter((r) => r.patient_id !== null || r.patient_ids !== null)),
       );
       expect(await trailIds('AuditEvent?subtype=referral.transition')).toEqual(
         seqs(audit.filter((r) => r.action === 'referral.transition')),
@@ -367,6 +373,8 @@ describe('an audit event as AuditEvent', () => {
     entity: 'patient',
     entityId: '00000000-0000-4000-8000-000000000001',
     patientId: '00000000-0000-4000-8000-000000000001',
+    entityIds: null,
+    patientIds: null,
     ip: '10.0.0.7',
     outcome: 'allowed',
     detail: { fields: ['mrn'] },
@@ -421,5 +429,39 @@ describe('an audit event as AuditEvent', () => {
     expect(
       ['enrollment.create', 'referral.transition', 'x.delete', 'rematch.plan'].map(actionCodeOf),
     ).toEqual(['C', 'U', 'D', 'E']);
+  });
+
+  it('names every record a list showed, each followed by its patient, and reads them back', () => {
+    const referrals = [
+      '00000000-0000-4000-8000-00000000000a',
+      '00000000-0000-4000-8000-00000000000b',
+    ];
+    const patients = [
+      '00000000-0000-4000-8000-000000000001',
+      '00000000-0000-4000-8000-000000000002',
+    ];
+    const list: AuditEvent = {
+      ...event,
+      action: 'referral.list',
+      entity: 'referral',
+      entityId: null,
+      patientId: null,
+      entityIds: referrals,
+      patientIds: patients,
+      detail: { filters: ['status'] },
+    };
+    const resource = auditEventToFhir(list);
+    expect(resource).toMatchObject({ type: { code: '110110' }, action: 'E' });
+    expect(
+      resource.entity?.map((e) => [e.what?.reference ?? e.what?.display, e.role?.code]),
+    ).toEqual([
+      ['referral', undefined],
+      [`ServiceRequest/${referrals[0]}`, '4'],
+      [`Patient/${patients[0]}`, '1'],
+      [`ServiceRequest/${referrals[1]}`, '4'],
+      [`Patient/${patients[1]}`, '1'],
+    ]);
+    expect(validateResource(resource)).toEqual([]);
+    expect(auditEventFromFhir(resource)).toEqual(list);
   });
 });

@@ -26,6 +26,7 @@ import {
   type NewGrievance,
   type QuarterlyCount,
 } from './grievances.repository.ts';
+import { givenKeys, listed } from '../audit/access.service.ts';
 
 export type GrievanceService = ReturnType<typeof createGrievanceService>;
 
@@ -108,7 +109,11 @@ export function createGrievanceService({ db, clock, config, access }: ServiceDep
     async list(filter: GrievanceFilter, page: PageRequest): Promise<Page<GrievanceWithDeadlines>> {
       await access.require('grievances:read', { action: 'grievance.list', entity: 'grievance' });
       const result = await listGrievances(db, filter, page);
-      await audit('grievance.list', result.items);
+      await access.record(
+        listed('grievance.list', 'grievance', result.items, {
+          filters: givenKeys(filter),
+        }),
+      );
       return { items: result.items.map(withDeadlines), nextCursor: result.nextCursor };
     },
 
@@ -141,7 +146,7 @@ export function createGrievanceService({ db, clock, config, access }: ServiceDep
             a.dueBefore.getTime() - b.dueBefore.getTime() ||
             (a.id < b.id ? -1 : 1),
         );
-      await audit('grievance.list', items);
+      await access.record(listed('grievance.list', 'grievance', items, { due: true }));
       return items;
     },
 

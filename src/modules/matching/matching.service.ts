@@ -41,6 +41,7 @@ import type {
   ProposalOption,
 } from './plan.domain.ts';
 import { currentMatrix } from './equivalence.service.ts';
+import { listed } from '../audit/access.service.ts';
 
 export type MatchingService = ReturnType<typeof createMatchingService>;
 
@@ -252,7 +253,7 @@ export function createMatchingService({
       });
       await existingRun(db, runId);
       const result = await listProposals(db, runId, filter, page);
-      await auditProposals('match_proposal.list', result.items);
+      await access.record(listed('match_proposal.list', 'match_proposal', result.items, { runId }));
       return result;
     },
 

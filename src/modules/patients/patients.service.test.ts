@@ -100,7 +100,7 @@ describeEachEngine('patient access and audit', (use) => {
     ]);
   });
 
-  it('audits a list with one event per patient returned, naming the filters but not their values', async () => {
+  it('audits a list with one event naming each patient returned and the filters, not their values', async () => {
     const { context, app } = use();
     const { areaId, patient: first } = await newPatient(app);
     const second = await create(app, '/patients', buildPatient(areaId, { language: 'es' }));
@@ -113,10 +113,15 @@ describeEachEngine('patient access and audit', (use) => {
       second.id,
     ]);
     const events = await auditEvents(context, { actor: label, action: 'patient.list' });
-    expect(events.map((event) => [event.patient_id, event.outcome, event.detail])).toEqual([
-      [second.id, 'allowed', { filters: ['language', 'serviceAreaId'] }],
-    ]);
+    expect(
+      events.map((event) => [event.patient_ids, event.entity_ids, event.outcome, event.detail]),
+    ).toEqual([[[second.id], [second.id], 'allowed', { filters: ['language', 'serviceAreaId'] }]]);
+    expect(await auditEvents(context, { patientId: second.id, actor: label })).toHaveLength(1);
     expect(await auditEvents(context, { patientId: first.id, actor: label })).toEqual([]);
+
+    // A page that shows nobody records nobody.
+    await caller.inject(`/api/v1/patients?serviceAreaId=${areaId}&language=fr`);
+    expect(await auditEvents(context, { actor: label, action: 'patient.list' })).toHaveLength(1);
   });
 
   it('audits a create in its own transaction, and a refused create leaves no event', async () => {

@@ -11,16 +11,9 @@ import {
   type PatientPatch,
 } from './patients.domain.ts';
 import { findPatient, insertPatient, listPatients, updatePatient } from './patients.repository.ts';
+import { givenKeys, listed } from '../audit/access.service.ts';
 
 export type PatientService = ReturnType<typeof createPatientService>;
-
-/** The names of the keys given a value: what the audit trail may say of a search or a patch. */
-function givenKeys(object: object): string[] {
-  return Object.entries(object)
-    .filter(([, value]) => value !== undefined)
-    .map(([name]) => name)
-    .sort();
-}
 
 /**
  * Patient records: reading needs patients:read, writing patients:write (UNAUTHENTICATED or
@@ -81,15 +74,8 @@ export function createPatientService({ db, clock, config, access }: ServiceDeps)
       const detail = { filters: givenKeys(filter) };
       await access.require('patients:read', { action: 'patient.list', entity: 'patient', detail });
       const result = await listPatients(db, filter, page, recentDischargeWindow(clock.now()));
-      await access.record(
-        result.items.map((patient) => ({
-          action: 'patient.list',
-          entity: 'patient',
-          entityId: patient.id,
-          patientId: patient.id,
-          detail,
-        })),
-      );
+      const shown = result.items.map((patient) => ({ id: patient.id, patientId: patient.id }));
+      await access.record(listed('patient.list', 'patient', shown, detail));
       return result;
     },
 

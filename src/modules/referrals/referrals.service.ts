@@ -36,6 +36,7 @@ import {
   type OutreachAttempt,
   type ReferralFilter,
 } from './referrals.repository.ts';
+import { givenKeys, listed } from '../audit/access.service.ts';
 
 export type ReferralService = ReturnType<typeof createReferralService>;
 
@@ -81,7 +82,11 @@ export function createReferralService(deps: ServiceDeps) {
     async list(filter: ReferralFilter, page: PageRequest): Promise<Page<Referral>> {
       await access.require('patients:read', { action: 'referral.list', entity: 'referral' });
       const result = await listReferrals(db, filter, page);
-      await audit('referral.list', result.items);
+      await access.record(
+        listed('referral.list', 'referral', result.items, {
+          filters: givenKeys(filter),
+        }),
+      );
       return result;
     },
 
@@ -91,12 +96,8 @@ export function createReferralService(deps: ServiceDeps) {
     ): Promise<{ referral: Referral; reason: ActionReason; tierRank: number }[]> {
       await access.require('patients:read', { action: 'referral.list', entity: 'referral' });
       const items = await referralsNeedingAction(db, clock.now(), limit);
-      await audit(
-        'referral.list',
-        items.map((i) => i.referral),
-        undefined,
-        { needs: 'action' },
-      );
+      const shown = items.map((i) => i.referral);
+      await access.record(listed('referral.list', 'referral', shown, { needs: 'action' }));
       return items;
     },
 

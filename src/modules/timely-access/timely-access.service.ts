@@ -37,6 +37,7 @@ import {
   type GapCursor,
 } from './care-gaps.repository.ts';
 import type { Standard } from './rules.domain.ts';
+import { listed } from '../audit/access.service.ts';
 
 export type TimelyAccessService = ReturnType<typeof createTimelyAccessService>;
 
@@ -190,14 +191,9 @@ export function createTimelyAccessService({ db, clock, config, access }: Service
       await currentCalendar(db, tz, now);
       await refreshPatientClocks(db, now, tz);
       const result = await careGapWorklist(db, filter, { after, limit: page.limit }, now, tz);
+      const shown = result.items.map((gap) => ({ id: gap.patientId, patientId: gap.patientId }));
       await access.record(
-        result.items.map((gap) => ({
-          action: 'care_gap.list',
-          entity: 'patient',
-          entityId: gap.patientId,
-          patientId: gap.patientId,
-          detail: { filters: Object.keys(filter).sort() },
-        })),
+        listed('care_gap.list', 'patient', shown, { filters: Object.keys(filter).sort() }),
       );
       return {
         items: result.items,
