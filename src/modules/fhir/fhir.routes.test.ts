@@ -51,8 +51,11 @@ describeEachEngine('FHIR endpoint', (use) => {
     expect(second.json<Bundle>().entry?.map((e) => e.resource?.id)).toEqual(ids.slice(2));
     expect(second.json<Bundle>().link?.some((l) => l.relation === 'next')).toBe(false);
 
+    // One event for the first page, naming both of its patients.
     const audited = await auditEvents(context, { patientId: ids[0] ?? '', action: 'fhir.search' });
-    expect(audited).toHaveLength(1);
+    expect(audited.map((e) => [e.entity_ids, e.patient_ids])).toEqual([
+      [ids.slice(0, 2), ids.slice(0, 2)],
+    ]);
   });
 
   it('answers errors as OperationOutcome with the stable code', async () => {

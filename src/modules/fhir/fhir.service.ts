@@ -2,7 +2,7 @@ import type { Bundle, CapabilityStatement, Resource } from '@medplum/fhirtypes';
 import type { ServiceDeps } from '../../context.ts';
 import { AppError } from '../../shared/errors.ts';
 import { isAllowed } from '../auth/policy.domain.ts';
-import type { AccessRecord } from '../audit/access.service.ts';
+import { listed, type AccessRecord } from '../audit/access.service.ts';
 import { capabilityStatement } from './capability.domain.ts';
 import { isServedType, servedTypes, systems, type ServedType } from './fhir.domain.ts';
 import { parseSearch, valuesOf, type ParsedSearch } from './search.domain.ts';
@@ -49,8 +49,8 @@ function queryText(
 
 /**
  * FHIR R4 reads and searches, as the actor may make them. Each type needs its data's permission
- * (FORBIDDEN otherwise, audited when it is patient data); every patient a result names is audited,
- * one event per patient. Throws NOT_FOUND (type or id), VALIDATION_FAILED (a bad or unsupported
+ * (FORBIDDEN otherwise, audited when it is patient data); every patient a result names is audited:
+ * a read an event per patient, a search one event naming every resource and patient of its page. Throws NOT_FOUND (type or id), VALIDATION_FAILED (a bad or unsupported
  * parameter), BAD_CURSOR.
  */
 export function createFhirService({ db, clock, access }: ServiceDeps) {
@@ -59,21 +59,29 @@ export function createFhirService({ db, clock, access }: ServiceDeps) {
     groupId: null,
   });
 
+  /**
+   * A read is an event per patient the resource names; a search, one event naming each resource
+   * of its page with each of its patients. Reading the trail itself is recorded with a count.
+   */
   async function audit(
-    action: string,
+    action: 'fhir.read' | 'fhir.search',
     type: ServedType,
     found: readonly Found[],
     detail: Record<string, unknown>,
   ) {
-    const records: AccessRecord[] = found.flatMap((f) =>
-      f.patientIds.map((patientId) => ({
-        action,
-        entity: type,
-        entityId: /^[0-9a-f-]{36}$/.test(f.resource.id ?? '') ? (f.resource.id ?? null) : null,
-        patientId,
-        detail,
-      })),
+    const pairs = found.flatMap((f) =>
+      f.patientIds.map((patientId) => ({ id: f.resource.id ?? '', patientId })),
     );
+    const records: AccessRecord[] =
+      action === 'fhir.search'
+        ? listed(action, type, pairs, detail)
+        : pairs.map(({ id, patientId }) => ({
+            action,
+            entity: type,
+            entityId: /^[0-9a-f-]{36}$/.test(id) ? id : null,
+            patientId,
+            detail,
+          }));
     if (type === 'AuditEvent')
       records.push({ action, entity: type, detail: { ...detail, count: found.length } });
     if (records.length > 0) await access.record(records);
