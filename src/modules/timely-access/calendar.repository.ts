@@ -41,6 +41,20 @@ export async function deleteClosure(db: Db, day: LocalDate): Promise<boolean> {
   return Number(result.numDeletedRows) > 0;
 }
 
+/**
+ * What the calendar is made of, in one round trip: the closed days in order, and the fingerprint
+ * of the calendar business_day was last written for (null before the first).
+ */
+export async function calendarInputs(
+  db: Db,
+): Promise<{ closures: LocalDate[]; fingerprint: string | null }> {
+  const { rows } = await sql<{ closures: LocalDate[]; fingerprint: string | null }>`
+    select coalesce((select array_agg(day::text order by day) from calendar_closure), '{}')
+             as closures,
+           (select fingerprint from calendar_state) as fingerprint`.execute(db);
+  return rows[0] ?? { closures: [], fingerprint: null };
+}
+
 export async function calendarFingerprint(db: Db): Promise<string | null> {
   const row = await db.selectFrom('calendar_state').select('fingerprint').executeTakeFirst();
   return row?.fingerprint ?? null;

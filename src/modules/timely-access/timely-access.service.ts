@@ -13,7 +13,7 @@ import {
   type LocalDate,
 } from './calendar.domain.ts';
 import {
-  calendarFingerprint,
+  calendarInputs,
   deleteClosure,
   insertClosure,
   listClosures,
@@ -62,6 +62,22 @@ export const standardDefinitions = {
   fuh_30_days: 'After a psychiatric discharge (HEDIS FUH): a visit within 30 days.',
 } as const satisfies Record<Standard, string>;
 
+// The last calendar built, by what it was built from: every read of care clocks needs one, and
+// building it (29 years of holidays, sorted and hashed) cost more than the read.
+let lastCalendar: { key: string; calendar: BusinessCalendar; fingerprint: string } | null = null;
+
+function calendarOf(timeZone: string, toYear: number, closures: readonly LocalDate[]) {
+  const key = JSON.stringify([timeZone, toYear, closures]);
+  if (lastCalendar?.key !== key) {
+    const calendar = businessCalendar({ fromYear: calendarFromYear, toYear, timeZone, closures });
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([timeZone, calendarFromYear, toYear, [...calendar.holidays].sort()]))
+      .digest('hex');
+    lastCalendar = { key, calendar, fingerprint };
+  }
+  return lastCalendar;
+}
+
 /**
  * The organization's business-day calendar (California state holidays and the operator's
  * closures, 2000 to two years ahead), and the business_day table kept in step with it.
@@ -71,13 +87,10 @@ export async function currentCalendar(
   timeZone: string,
   now: Date,
 ): Promise<BusinessCalendar> {
-  const closures = (await listClosures(db)).map((c) => c.day);
+  const stored = await calendarInputs(db);
   const toYear = Number(localDateOf(now, timeZone).slice(0, 4)) + 2;
-  const calendar = businessCalendar({ fromYear: calendarFromYear, toYear, timeZone, closures });
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([timeZone, calendarFromYear, toYear, [...calendar.holidays].sort()]))
-    .digest('hex');
-  if ((await calendarFingerprint(db)) !== fingerprint)
+  const { calendar, fingerprint } = calendarOf(timeZone, toYear, stored.closures);
+  if (stored.fingerprint !== fingerprint)
     await db
       .transaction()
       .execute((trx) =>
