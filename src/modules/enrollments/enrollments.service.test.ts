@@ -67,7 +67,7 @@ const ids = (response: { json: () => unknown }) =>
   (response.json() as { items: { id: string }[] }).items.map((item) => item.id);
 
 describeEachEngine('enrollment access and audit', (use) => {
-  it('shows a clinician the roster of a group they facilitate, and audits each entry', async () => {
+  it('shows a clinician the roster of a group they facilitate, and audits every entry shown', async () => {
     const { context, app } = use();
     const { clinicianId, myGroup, myEnrollment, patient } = await twoRosters(app);
     const { caller, label } = await clinicianCaller(context, app, clinicianId);
@@ -80,8 +80,8 @@ describeEachEngine('enrollment access and audit', (use) => {
       expect.objectContaining({
         action: 'enrollment.list',
         entity: 'enrollment',
-        entity_id: myEnrollment.id,
-        patient_id: patient.id,
+        entity_ids: [myEnrollment.id],
+        patient_ids: [patient.id],
         outcome: 'allowed',
         detail: { groupId: myGroup.id, filters: ['groupId'] },
       }),
