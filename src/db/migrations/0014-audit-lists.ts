@@ -55,6 +55,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of statements) await sql.raw(statement).execute(db);
 }
 
+// Undoing this drops the lists' ids, so from the first list event on the chain no longer verifies:
+// for development only.
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql
     .raw(
