@@ -1,5 +1,5 @@
 import { sameColumns } from '../../db/versioned.ts';
-import { toGroup } from '../groups/groups.repository.ts';
+import { groupFacilitators, toGroup } from '../groups/groups.repository.ts';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import { withDbErrors } from '../../db/errors.ts';
@@ -27,7 +27,7 @@ import {
   stringCondition,
   type Condition,
 } from './search.repository.ts';
-import { byReference, facilitatorsOf, inTransaction, writeMembers } from './care.repository.ts';
+import { byReference, inTransaction, writeMembers } from './care.repository.ts';
 import type { SearchScope, WriteOutcome } from './sources.ts';
 
 /*
@@ -164,16 +164,16 @@ export async function searchGroups(
   const rows = await db
     .selectFrom('therapy_group as g')
     .selectAll('g')
+    .select(groupFacilitators().as('facilitators'))
     .where(all(conditions))
     .orderBy('g.id')
     .limit(search.count + 1)
     .execute();
   const ids = rows.map((r) => r.id);
-  const facilitators = await facilitatorsOf(db, ids);
   const external = await externalIdentifiers(db, 'Group', ids);
   const enrollments = scope.patients ? await membersOf(db, ids) : null;
   return rows.map((row) => ({
-    group: toGroup({ ...row, enrolled: row.seats_taken }, facilitators.get(row.id) ?? []),
+    group: toGroup({ ...row, enrolled: row.seats_taken }),
     members: enrollments === null ? null : (enrollments.get(row.id) ?? []),
     external: external.get(row.id) ?? [],
   }));
