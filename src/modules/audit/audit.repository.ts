@@ -31,7 +31,7 @@ const jsonOrNull = (ids: readonly string[] | null) => (ids === null ? null : JSO
 
 /**
  * One attempt to append `events` after `expected`, the chain's last hash as the caller believes
- * it to be (`audit_append`, migration 0012, takes the chain's lock and checks). `appended` when
+ * it to be (`audit_append`, migrations 0012 and 0014, takes the chain's lock and checks). `appended` when
  * they are on record (with the rest of `db`'s transaction, when it is one), and `last` is then
  * the new last hash; otherwise `last` is the chain's real last hash, to hash them on again. In a
  * transaction the lock stays held, so a second attempt on the hash returned cannot miss.
@@ -58,7 +58,8 @@ export async function tryAppendAuditEvents(
       ${column((e) => e.action)}::text[], ${column((e) => e.entity)}::text[],
       ${column((e) => e.entityId)}::text[], ${column((e) => e.patientId)}::uuid[],
       ${column((e) => jsonOrNull(e.entityIds))}::jsonb[],
-      ${column((e) => jsonOrNull(e.patientIds))}::jsonb[], ${column((e) => e.ip)}::text[], ${column((e) => e.outcome)}::text[],
+      ${column((e) => jsonOrNull(e.patientIds))}::jsonb[],
+      ${column((e) => e.ip)}::text[], ${column((e) => e.outcome)}::text[],
       ${column((e) => JSON.stringify(e.detail))}::jsonb[], ${prevs}::text[], ${hashes}::text[]
     ) as last`.execute(db);
   const actual = rows[0]?.last ?? null;

@@ -50,8 +50,9 @@ function queryText(
 /**
  * FHIR R4 reads and searches, as the actor may make them. Each type needs its data's permission
  * (FORBIDDEN otherwise, audited when it is patient data); every patient a result names is audited:
- * a read an event per patient, a search one event naming every resource and patient of its page. Throws NOT_FOUND (type or id), VALIDATION_FAILED (a bad or unsupported
- * parameter), BAD_CURSOR.
+ * a read as an event per patient, a search as one event naming every resource and patient of its
+ * page. Throws NOT_FOUND (type or id), VALIDATION_FAILED (a bad or unsupported parameter),
+ * BAD_CURSOR.
  */
 export function createFhirService({ db, clock, access }: ServiceDeps) {
   const scopeOf = (): SearchScope => ({

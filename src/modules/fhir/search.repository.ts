@@ -82,11 +82,11 @@ export function codeArrayCondition(
   return sql<SqlBool>`${code} = any(${column})`;
 }
 
-/** A reference parameter against an id column: the type, if given, must be one the column holds. */
 /** Whether a reference's id can be a uuid (any case), so that casting it cannot fail. */
 export const isUuidText = (id: string): boolean =>
   /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
+/** A reference parameter against an id column: the type, if given, must be one the column holds. */
 export function referenceCondition(
   column: Column,
   types: readonly ServedType[],
